@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Sets everything up (scripts/setup.sh) and runs every test tier. What CI runs (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+# Tests that need the converted Rampart model fail (rather than skip) when it is missing.
+export TOKENVEIL_REQUIRE_MODELS=1
+
+printf '\n== tier 1: native unit, integration and parity tests\n'
+cargo test --all-targets
+
+printf '\n== shipped model files are reproducible from their recipe\n'
+scripts/build-models.sh --check
+
+printf '\n== wasm32 build (simd128)\n'
+cargo build --release --lib --target wasm32-unknown-unknown --no-default-features
+ls -l target/wasm32-unknown-unknown/release/tokenveil.wasm

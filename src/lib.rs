@@ -1,0 +1,34 @@
+//! tokenveil: DistilBERT- and BERT-family token and text classifiers on Candle, natively and
+//! in the browser (wasm32 + SIMD128).
+//!
+//! Data flows one way; each stage is one module:
+//!
+//! ```text
+//! model file ──► weights (GGUF / safetensors) ──► model (encoder + head)
+//! text ──► tokenize (ids, byte offsets, special mask, word ids) ──► forward ──► logits
+//!      ──► pipelines (softmax, labels, per-token detail)
+//! ```
+//!
+//! ```no_run
+//! use tokenveil::{ModelBundle, pipelines::token_details::token_logits};
+//! let model = ModelBundle::from_path("models/rampart/rampart-q4_0.gguf", None)?;
+//! let out = token_logits(&model, "My name is Ada Lovelace")?;
+//! for t in &out.tokens {
+//!     println!("{:>12} {:>3}..{:<3} {}", t.token, t.start, t.end, t.label);
+//! }
+//! # Ok::<(), tokenveil::Error>(())
+//! ```
+
+pub mod bundle;
+pub mod config;
+pub mod convert;
+pub mod error;
+pub mod model;
+pub mod pipelines;
+pub mod quantize;
+pub mod tokenize;
+pub mod weights;
+
+pub use bundle::ModelBundle;
+pub use config::ModelConfig;
+pub use error::{Error, Result};

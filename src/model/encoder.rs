@@ -1,0 +1,179 @@
+//! The transformer encoder shared by BERT and DistilBERT (both post-LayerNorm). They differ
+//! only in weight names (see `layout`), BERT's token-type embeddings, and LayerNorm eps.
+
+use super::layout::{self, EMBEDDINGS_NORM, POSITION_EMBEDDINGS, TOKEN_TYPE_EMBEDDINGS, WORD_EMBEDDINGS};
+use super::linear::Linear;
+use super::Resolver;
+use crate::config::{Activation, ModelConfig};
+use crate::error::{Error, Result};
+use candle_core::{DType, Tensor};
+
+pub struct LayerNorm {
+    weight: Tensor,
+    bias: Tensor,
+    eps: f32,
+}
+
+impl LayerNorm {
+    fn load(r: &Resolver, base: &str, size: usize, eps: f64) -> Result<Self> {
+        Ok(LayerNorm {
+            weight: r.norm(&format!("{base}.weight"), size)?,
+            bias: r.norm(&format!("{base}.bias"), size)?,
+            eps: eps as f32,
+        })
+    }
+
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        Ok(candle_nn::ops::layer_norm(x, &self.weight, &self.bias, self.eps)?)
+    }
+}
+
+struct Layer {
+    query: Linear,
+    key: Linear,
+    value: Linear,
+    attn_out: Linear,
+    attn_norm: LayerNorm,
+    ffn_in: Linear,
+    ffn_out: Linear,
+    ffn_norm: LayerNorm,
+}
+
+pub struct Encoder {
+    word_embeddings: Tensor,
+    position_embeddings: Tensor,
+    /// BERT only. Single-segment input uses row 0.
+    token_type_embeddings: Option<Tensor>,
+    embeddings_norm: LayerNorm,
+    layers: Vec<Layer>,
+    num_heads: usize,
+    activation: Activation,
+    vocab_size: usize,
+    max_positions: usize,
+}
+
+impl Encoder {
+    pub fn load(r: &Resolver, c: &ModelConfig) -> Result<Self> {
+        let h = c.hidden_size;
+        let p = c.weight_prefix();
+        let enc = |name: &str| format!("{p}.{name}");
+        let word_embeddings = r.embedding(&enc(WORD_EMBEDDINGS), &[c.vocab_size, h])?;
+        let position_embeddings =
+            r.embedding(&enc(POSITION_EMBEDDINGS), &[c.max_position_embeddings, h])?;
+        let token_type_embeddings = match c.family {
+            crate::config::Family::Bert => {
+                Some(r.embedding(&enc(TOKEN_TYPE_EMBEDDINGS), &[c.type_vocab_size, h])?)
+            }
+            crate::config::Family::DistilBert => None,
+        };
+        let embeddings_norm = LayerNorm::load(r, &enc(EMBEDDINGS_NORM), h, c.layer_norm_eps)?;
+        let mut layers = Vec::with_capacity(c.num_layers);
+        for i in 0..c.num_layers {
+            let n = layout::layer_names(c.family, i);
+            let i_size = c.intermediate_size;
+            layers.push(Layer {
+                query: r.linear(&enc(&n.query), h, h)?,
+                key: r.linear(&enc(&n.key), h, h)?,
+                value: r.linear(&enc(&n.value), h, h)?,
+                attn_out: r.linear(&enc(&n.attn_out), h, h)?,
+                attn_norm: LayerNorm::load(r, &enc(&n.attn_norm), h, c.layer_norm_eps)?,
+                ffn_in: r.linear(&enc(&n.ffn_in), i_size, h)?,
+                ffn_out: r.linear(&enc(&n.ffn_out), h, i_size)?,
+                ffn_norm: LayerNorm::load(r, &enc(&n.ffn_norm), h, c.layer_norm_eps)?,
+            });
+        }
+        Ok(Encoder {
+            word_embeddings,
+            position_embeddings,
+            token_type_embeddings,
+            embeddings_norm,
+            layers,
+            num_heads: c.num_heads,
+            activation: c.activation,
+            vocab_size: c.vocab_size,
+            max_positions: c.max_position_embeddings,
+        })
+    }
+
+    /// `input_ids` and `attention_mask` are `[batch, seq]` (u32; mask 1 = attend, as in
+    /// Hugging Face). Returns hidden states `[batch, seq, hidden]`.
+    pub fn forward(&self, input_ids: &[Vec<u32>], attention_mask: &[Vec<u32>]) -> Result<Tensor> {
+        let batch = input_ids.len();
+        let seq = input_ids.first().map_or(0, |r| r.len());
+        if batch == 0 || seq == 0 {
+            return Err(Error::InvalidOption("empty batch".into()));
+        }
+        if seq > self.max_positions {
+            return Err(Error::InvalidOption(format!(
+                "sequence of {seq} tokens exceeds the model's {} positions",
+                self.max_positions
+            )));
+        }
+        if attention_mask.len() != batch
+            || input_ids.iter().chain(attention_mask).any(|r| r.len() != seq)
+        {
+            return Err(Error::InvalidOption(
+                "input_ids and attention_mask must be rectangular and the same shape".into(),
+            ));
+        }
+        if let Some(&bad) = input_ids.iter().flatten().find(|&&id| id as usize >= self.vocab_size) {
+            return Err(Error::InvalidOption(format!(
+                "token id {bad} is outside the vocabulary of {} entries",
+                self.vocab_size
+            )));
+        }
+        let dev = self.word_embeddings.device();
+        let ids: Vec<u32> = input_ids.concat();
+        let ids = Tensor::from_vec(ids, batch * seq, dev)?;
+        let hidden = self.word_embeddings.dim(1)?;
+        let mut x = self
+            .word_embeddings
+            .index_select(&ids, 0)?
+            .to_dtype(DType::F32)?
+            .reshape((batch, seq, hidden))?;
+        let pos = self.position_embeddings.narrow(0, 0, seq)?.to_dtype(DType::F32)?;
+        x = x.broadcast_add(&pos)?;
+        if let Some(tt) = &self.token_type_embeddings {
+            x = x.broadcast_add(&tt.narrow(0, 0, 1)?.to_dtype(DType::F32)?)?;
+        }
+        x = self.embeddings_norm.forward(&x)?;
+
+        // Additive mask as Hugging Face builds it: 0 where attended, dtype-min where padded.
+        let mask: Vec<f32> = attention_mask
+            .iter()
+            .flatten()
+            .map(|&m| if m == 0 { f32::MIN } else { 0.0 })
+            .collect();
+        let mask = Tensor::from_vec(mask, (batch, 1, 1, seq), dev)?;
+        for layer in &self.layers {
+            x = self.layer_forward(layer, &x, &mask)?;
+        }
+        Ok(x)
+    }
+
+    fn layer_forward(&self, l: &Layer, x: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        let (b, s, h) = x.dims3()?;
+        let nh = self.num_heads;
+        let dh = h / nh;
+        let heads = |t: Tensor| -> Result<Tensor> {
+            Ok(t.reshape((b, s, nh, dh))?.transpose(1, 2)?.contiguous()?)
+        };
+        let q = heads(l.query.forward(x)?)?;
+        let k = heads(l.key.forward(x)?)?;
+        let v = heads(l.value.forward(x)?)?;
+        let scale = 1.0 / (dh as f64).sqrt();
+        let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(mask)?;
+        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+        let ctx = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, s, h))?;
+        let x = l.attn_norm.forward(&(l.attn_out.forward(&ctx)? + x)?)?;
+        let ff = l.ffn_in.forward(&x)?;
+        let ff = match self.activation {
+            Activation::Gelu => ff.gelu_erf()?,
+            Activation::GeluTanh => ff.gelu()?,
+            Activation::Relu => ff.relu()?,
+            Activation::Silu => ff.silu()?,
+        };
+        let ff = l.ffn_out.forward(&ff)?;
+        l.ffn_norm.forward(&(ff + x)?)
+    }
+}
