@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
 cargo build --quiet --release --bin tokenveil
 text=${1:-"Hi, I'm Maria Garcia. Email maria.garcia@example.com or call (415) 555-0132."}
-target/release/tokenveil logits --model models/rampart/rampart-q4_0.gguf "$text"
+target/release/tokenveil logits --top 3 --model models/rampart/rampart-q4_0.gguf "$text"

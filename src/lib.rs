@@ -28,6 +28,8 @@ pub mod pipelines;
 pub mod quantize;
 pub mod tokenize;
 pub mod weights;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use bundle::ModelBundle;
 pub use config::ModelConfig;

@@ -28,6 +28,9 @@ enum Command {
         /// In a Hugging Face folder: the safetensors file to read (default model.safetensors).
         #[arg(long)]
         weights: Option<String>,
+        /// Table only: show each token's K most probable labels instead of every label.
+        #[arg(long)]
+        top: Option<usize>,
         /// The text; read from stdin when absent.
         text: Option<String>,
     },
@@ -73,14 +76,17 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
-        Command::Logits { model, weights, text } => {
+        Command::Logits { model, weights, top, text } => {
             let bundle = ModelBundle::from_path(model, weights.as_deref())?;
             let text = text_or_stdin(text)?;
             let out = token_logits(&bundle, &text)?;
             if cli.json {
                 print_json(&out)
             } else {
-                print_table(&out);
+                match top {
+                    Some(k) => print_top_table(&out, *k),
+                    None => print_table(&out),
+                }
                 Ok(())
             }
         }
@@ -174,6 +180,26 @@ fn print_table(out: &TokenLogits) {
             print!("  {:>cell_w$}", format!("{l:.3} ({p:.3})"));
         }
         println!();
+    }
+    if out.truncated {
+        println!("(text truncated to the model's window)");
+    }
+}
+
+/// One row per token with its `k` most probable labels, for models with many labels.
+fn print_top_table(out: &TokenLogits, k: usize) {
+    let tok_w = out.tokens.iter().map(|t| t.token.chars().count()).max().unwrap_or(5).max(5);
+    println!("{:>3}  {:<tok_w$}  {:>9}  top {k} labels: logit (probability)", "#", "token", "bytes");
+    for t in &out.tokens {
+        let mut order: Vec<usize> = (0..t.logits.len()).collect();
+        order.sort_by(|&a, &b| t.probabilities[b].total_cmp(&t.probabilities[a]));
+        let cells: Vec<String> = order
+            .iter()
+            .take(k)
+            .map(|&i| format!("{} {:.3} ({:.3})", out.labels[i], t.logits[i], t.probabilities[i]))
+            .collect();
+        let span = format!("{}..{}", t.start, t.end);
+        println!("{:>3}  {:<tok_w$}  {:>9}  {}", t.index, t.token, span, cells.join("   "));
     }
     if out.truncated {
         println!("(text truncated to the model's window)");
