@@ -31,13 +31,6 @@ pub fn argmax(v: &[f32]) -> usize {
     tokenveil::pipelines::argmax(v)
 }
 
-/// Gap between the best and second-best value: how far a prediction is from a tie.
-pub fn margin(v: &[f32]) -> f32 {
-    let mut s = v.to_vec();
-    s.sort_by(|a, b| b.partial_cmp(a).unwrap());
-    if s.len() < 2 { f32::INFINITY } else { s[0] - s[1] }
-}
-
 /// Models in `models/.cache` come from `scripts/setup.sh`. Under the README's test command
 /// (`TOKENVEIL_REQUIRE_MODELS=1`) their absence fails the test; a bare `cargo test` says
 /// what it skipped.
