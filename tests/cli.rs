@@ -1,0 +1,84 @@
+//! The `tokenveil` binary as a user runs it: convert, info, logits, and errors with codes.
+
+mod common;
+use common::*;
+use std::process::Command;
+
+fn tokenveil(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tokenveil")).args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn convert_then_logits_matches_pytorch_labels() {
+    let dir = root().join("tests/golden/tiny/distilbert-token");
+    let tmp = std::env::temp_dir().join(format!("tokenveil-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let gguf = tmp.join("model.gguf");
+    let (ok, stdout, stderr) = tokenveil(&[
+        "convert",
+        dir.to_str().unwrap(),
+        "-o",
+        gguf.to_str().unwrap(),
+        "--quant",
+        "q8_0",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("wrote"), "{stdout}");
+    // hidden_dim 48 is not a multiple of 32: the tool says which layers stay f32.
+    assert!(stderr.contains("ffn.lin2.weight") && stderr.contains("kept in f32"), "{stderr}");
+
+    let (ok, info, _) = tokenveil(&["info", "--model", gguf.to_str().unwrap()]);
+    assert!(ok);
+    let info: serde_json::Value = serde_json::from_str(&info).unwrap();
+    assert_eq!(info["architecture"], "DistilBertForTokenClassification");
+    assert_eq!(info["quantization"], "q8_0");
+
+    let golden = golden("tests/golden/tiny/distilbert-token/golden.json");
+    let case = &golden["cases"][0];
+    let text = case["texts"][0].as_str().unwrap();
+    let (ok, out, stderr) = tokenveil(&["logits", "--json", "--model", dir.to_str().unwrap(), text]);
+    assert!(ok, "{stderr}");
+    let out: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let labels: Vec<&str> = out["labels"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    let tokens = out["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), u32s(&case["input_ids"][0]).len());
+    for (t, reference) in tokens.iter().zip(case["logits"][0].as_array().unwrap()) {
+        let want = labels[argmax(&f32s(reference))];
+        assert_eq!(t["label"], want);
+        let p: f32 = f32s(&t["probabilities"]).iter().sum();
+        assert!((p - 1.0).abs() < 1e-5);
+        // Byte offsets index the text.
+        let (s, e) = (t["start"].as_u64().unwrap() as usize, t["end"].as_u64().unwrap() as usize);
+        assert!(text.get(s..e).is_some());
+    }
+
+    // The table form names every label.
+    let (ok, table, _) = tokenveil(&["logits", "--model", gguf.to_str().unwrap(), text]);
+    assert!(ok);
+    for l in &labels {
+        assert!(table.contains(l), "{table}");
+    }
+    std::fs::remove_dir_all(&tmp).ok();
+}
+
+#[test]
+fn errors_have_codes() {
+    let (ok, out, _) = tokenveil(&["logits", "--json", "--model", "/nonexistent.gguf", "hi"]);
+    assert!(!ok);
+    let e: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(e["error"]["code"], "io");
+
+    let dir = root().join("tests/golden/tiny/distilbert-seq");
+    let (ok, _, stderr) = tokenveil(&["logits", "--model", dir.to_str().unwrap(), "hi"]);
+    assert!(!ok);
+    assert!(stderr.starts_with("error [invalid_option]"), "{stderr}");
+
+    let (ok, _, stderr) = tokenveil(&["convert", dir.to_str().unwrap(), "-o", "/tmp/x.gguf", "--quant", "q5_k"]);
+    assert!(!ok);
+    assert!(stderr.contains("error [invalid_option]") && stderr.contains("q5_k"), "{stderr}");
+}
