@@ -1,6 +1,38 @@
-//! What users call: per-token detail now; token and text classification build on it.
+//! What users call: token classification, text classification, per-token detail.
 
+pub mod text_classification;
+pub mod token_classification;
 pub mod token_details;
+
+use crate::bundle::ModelBundle;
+use crate::error::Result;
+use crate::tokenize::Encoded;
+
+/// Run windows through the model in batches of similar length (little padding) and return
+/// each window's logits rows (`[tokens][labels]` for token heads, `[1][labels]` for sequence
+/// heads), in the windows' order.
+pub(crate) fn logits_per_window(model: &ModelBundle, windows: &[Encoded], batch_size: usize) -> Result<Vec<Vec<Vec<f32>>>> {
+    let mut order: Vec<usize> = (0..windows.len()).collect();
+    order.sort_by_key(|&i| windows[i].len());
+    let mut out: Vec<Vec<Vec<f32>>> = vec![Vec::new(); windows.len()];
+    for chunk in order.chunks(batch_size.max(1)) {
+        let batch: Vec<&Encoded> = chunk.iter().map(|&i| &windows[i]).collect();
+        let logits = model.forward(&batch)?;
+        match logits.rank() {
+            3 => {
+                for (row, &i) in logits.to_vec3::<f32>()?.into_iter().zip(chunk) {
+                    out[i] = row.into_iter().take(windows[i].len()).collect();
+                }
+            }
+            _ => {
+                for (row, &i) in logits.to_vec2::<f32>()?.into_iter().zip(chunk) {
+                    out[i] = vec![row];
+                }
+            }
+        }
+    }
+    Ok(out)
+}
 
 /// Numerically stable softmax in f64, returned as f32 (scores users read and compare).
 pub fn softmax(logits: &[f32]) -> Vec<f32> {
