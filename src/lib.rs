@@ -23,6 +23,7 @@ pub mod bundle;
 pub mod config;
 pub mod convert;
 pub mod error;
+pub mod eval;
 pub mod model;
 pub mod pipelines;
 pub mod quantize;

@@ -5,6 +5,9 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tokenveil::convert::{convert_dir, ConvertOptions, Quant};
+use tokenveil::eval::{accuracy, entity_scores, read_conll, read_tsv};
+use tokenveil::pipelines::text_classification::{TextClassificationOptions, TextClassifier};
+use tokenveil::pipelines::token_classification::{TokenClassificationOptions, TokenClassifier};
 use tokenveil::pipelines::token_details::{token_logits, TokenLogits};
 use tokenveil::{Error, ModelBundle, Result};
 
@@ -33,6 +36,54 @@ enum Command {
         top: Option<usize>,
         /// The text; read from stdin when absent.
         text: Option<String>,
+    },
+    /// Entities (named entities, PII, part-of-speech tags) with Hugging Face's pipeline fields;
+    /// offsets are byte offsets into the text.
+    Ner {
+        #[arg(long, short)]
+        model: PathBuf,
+        /// none, simple, first, average or max.
+        #[arg(long, default_value = "simple")]
+        aggregation: String,
+        /// Tokens shared by consecutive windows over long text (default: a quarter window).
+        #[arg(long)]
+        stride: Option<usize>,
+        /// Comma-separated labels to drop (default: O). Pass "" to keep every label.
+        #[arg(long, default_value = "O")]
+        ignore_labels: String,
+        text: Option<String>,
+    },
+    /// Text classification (sentiment, ...): labels with scores, best first.
+    Classify {
+        #[arg(long, short)]
+        model: PathBuf,
+        /// How many labels to show, or "all".
+        #[arg(long, default_value = "all")]
+        top_k: String,
+        /// default, softmax, sigmoid or none.
+        #[arg(long, default_value = "default")]
+        function: String,
+        text: Option<String>,
+    },
+    /// Evaluate a model: entity F1 (seqeval semantics) or tag accuracy on a CoNLL file,
+    /// accuracy on a `sentence<TAB>label` TSV file.
+    Eval {
+        #[arg(long, short)]
+        model: PathBuf,
+        /// CoNLL file (whitespace columns, blank line between sentences).
+        #[arg(long, conflicts_with = "tsv")]
+        conll: Option<PathBuf>,
+        /// Which CoNLL column holds the tags (0-based; -1 = last).
+        #[arg(long, default_value_t = -1, allow_negative_numbers = true)]
+        column: isize,
+        /// For CoNLL: `entities` (IOB2 entity P/R/F1) or `accuracy` (per-word tags).
+        #[arg(long, default_value = "entities")]
+        metric: String,
+        /// TSV file with `sentence<TAB>label` (label: a label name or its id).
+        #[arg(long)]
+        tsv: Option<PathBuf>,
+        #[arg(long, default_value_t = 16)]
+        batch_size: usize,
     },
     /// Convert a Hugging Face folder into one self-contained tokenveil GGUF file.
     Convert {
@@ -90,6 +141,62 @@ fn run(cli: &Cli) -> Result<()> {
                 Ok(())
             }
         }
+        Command::Ner { model, aggregation, stride, ignore_labels, text } => {
+            let classifier = TokenClassifier::new(ModelBundle::from_path(model, None)?)?;
+            let opts = TokenClassificationOptions {
+                aggregation_strategy: aggregation.parse()?,
+                stride: *stride,
+                ignore_labels: ignore_labels.split(',').filter(|l| !l.is_empty()).map(String::from).collect(),
+                ..Default::default()
+            };
+            let text = text_or_stdin(text)?;
+            let entities = classifier.classify(&text, &opts)?;
+            if cli.json {
+                return print_json(&entities);
+            }
+            for e in &entities {
+                println!("{:>6}..{:<6} {:<20} {:.4}  {}", e.start, e.end, e.label(), e.score, &text[e.start..e.end]);
+            }
+            Ok(())
+        }
+        Command::Classify { model, top_k, function, text } => {
+            let classifier = TextClassifier::new(ModelBundle::from_path(model, None)?)?;
+            let top_k = match top_k.as_str() {
+                "all" => None,
+                k => Some(k.parse::<usize>().map_err(|_| {
+                    Error::InvalidOption(format!("--top-k must be a number or `all`, not `{k}`"))
+                })?),
+            };
+            let opts = TextClassificationOptions {
+                top_k,
+                function_to_apply: function.parse()?,
+                ..Default::default()
+            };
+            let out = classifier.classify(&text_or_stdin(text)?, &opts)?;
+            if cli.json {
+                return print_json(&out);
+            }
+            for l in &out.labels {
+                println!("{:<20} {:.4}", l.label, l.score);
+            }
+            if out.truncated {
+                println!("(text truncated to the model's window)");
+            }
+            Ok(())
+        }
+        Command::Eval { model, conll, column, metric, tsv, batch_size } => {
+            let bundle = ModelBundle::from_path(model, None)?;
+            let report = match (conll, tsv) {
+                (Some(path), None) => eval_conll(bundle, path, *column, metric, *batch_size)?,
+                (None, Some(path)) => eval_tsv(bundle, path, *batch_size)?,
+                _ => return Err(Error::InvalidOption("give --conll FILE or --tsv FILE".into())),
+            };
+            if cli.json {
+                return print_json(&report);
+            }
+            print_eval(&report);
+            Ok(())
+        }
         Command::Convert { dir, output, quant, embeddings, name } => {
             let opts = ConvertOptions {
                 quant: quant.parse()?,
@@ -138,6 +245,85 @@ fn run(cli: &Cli) -> Result<()> {
             print_json(&info)
         }
     }
+}
+
+fn read_text(path: &std::path::Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
+}
+
+fn eval_conll(bundle: ModelBundle, path: &std::path::Path, column: isize, metric: &str, batch: usize) -> Result<serde_json::Value> {
+    let sentences = read_conll(&read_text(path)?, column)?;
+    let words: Vec<Vec<String>> = sentences.iter().map(|s| s.words.clone()).collect();
+    let truth: Vec<Vec<String>> = sentences.iter().map(|s| s.tags.clone()).collect();
+    let classifier = TokenClassifier::new(bundle)?;
+    let start = std::time::Instant::now();
+    let predicted = classifier.tag_words(&words, batch)?;
+    let seconds = start.elapsed().as_secs_f64();
+    let base = serde_json::json!({
+        "file": path.display().to_string(),
+        "sentences": sentences.len(),
+        "words": truth.iter().map(Vec::len).sum::<usize>(),
+        "seconds": seconds,
+    });
+    let mut report = base;
+    match metric {
+        "entities" => report["entities"] = serde_json::to_value(entity_scores(&truth, &predicted)).unwrap_or_default(),
+        "accuracy" => report["accuracy"] = accuracy(&truth, &predicted).into(),
+        other => return Err(Error::InvalidOption(format!("--metric must be entities or accuracy, not `{other}`"))),
+    }
+    Ok(report)
+}
+
+fn eval_tsv(bundle: ModelBundle, path: &std::path::Path, batch: usize) -> Result<serde_json::Value> {
+    let rows = read_tsv(&read_text(path)?)?;
+    let labels = bundle.labels().to_vec();
+    let classifier = TextClassifier::new(bundle)?;
+    let texts: Vec<&str> = rows.iter().map(|(s, _)| s.as_str()).collect();
+    let opts = TextClassificationOptions { top_k: Some(1), batch_size: batch, ..Default::default() };
+    let start = std::time::Instant::now();
+    let out = classifier.classify_batch(&texts, &opts)?;
+    let seconds = start.elapsed().as_secs_f64();
+    let mut right = 0;
+    for ((_, want), got) in rows.iter().zip(&out) {
+        // A numeric label is an id into the model's labels.
+        let want = want.parse::<usize>().ok().and_then(|i| labels.get(i)).unwrap_or(want);
+        if got.labels.first().is_some_and(|l| &l.label == want) {
+            right += 1;
+        }
+    }
+    Ok(serde_json::json!({
+        "file": path.display().to_string(),
+        "examples": rows.len(),
+        "accuracy": if rows.is_empty() { 0.0 } else { right as f64 / rows.len() as f64 },
+        "seconds": seconds,
+    }))
+}
+
+fn print_eval(report: &serde_json::Value) {
+    println!("{}", report["file"].as_str().unwrap_or(""));
+    if let Some(acc) = report["accuracy"].as_f64() {
+        println!("accuracy {:.2}%", acc * 100.0);
+    }
+    if let Some(ents) = report.get("entities") {
+        println!("{:<12} {:>9} {:>9} {:>9} {:>8}", "type", "precision", "recall", "f1", "support");
+        let row = |name: &str, v: &serde_json::Value| {
+            println!(
+                "{:<12} {:>9.2} {:>9.2} {:>9.2} {:>8}",
+                name,
+                v["precision"].as_f64().unwrap_or(0.0) * 100.0,
+                v["recall"].as_f64().unwrap_or(0.0) * 100.0,
+                v["f1"].as_f64().unwrap_or(0.0) * 100.0,
+                v["support"]
+            )
+        };
+        if let Some(types) = ents["per_type"].as_object() {
+            for (t, v) in types {
+                row(t, v);
+            }
+        }
+        row("micro", &ents["micro"]);
+    }
+    println!("({:.1} s)", report["seconds"].as_f64().unwrap_or(0.0));
 }
 
 fn text_or_stdin(text: &Option<String>) -> Result<String> {

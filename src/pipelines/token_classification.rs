@@ -168,6 +168,40 @@ impl TokenClassifier {
         Ok(results)
     }
 
+    /// Word-level tags for pre-split sentences (CoNLL-style evaluation): the words are joined
+    /// with spaces and each word takes the label of its first token, the convention models
+    /// are trained with (`aggregation_strategy = first`).
+    pub fn tag_words(&self, sentences: &[Vec<String>], batch_size: usize) -> Result<Vec<Vec<String>>> {
+        let texts: Vec<String> = sentences.iter().map(|w| w.join(" ")).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let opts = TokenClassificationOptions {
+            ignore_labels: vec![],
+            batch_size,
+            ..Default::default()
+        };
+        let tokens = self.classify_batch(&refs, &opts)?;
+        let fallback = self.model.labels().first().cloned().unwrap_or_default();
+        Ok(sentences
+            .iter()
+            .zip(tokens)
+            .map(|(words, toks)| {
+                let mut start = 0;
+                words
+                    .iter()
+                    .map(|w| {
+                        let end = start + w.len();
+                        let label = toks
+                            .iter()
+                            .find(|t| t.start >= start && t.start < end)
+                            .map_or(fallback.clone(), |t| t.label().to_string());
+                        start = end + 1;
+                        label
+                    })
+                    .collect()
+            })
+            .collect())
+    }
+
     fn postprocess(
         &self,
         text: &str,
