@@ -82,3 +82,34 @@ fn errors_have_codes() {
     assert!(!ok);
     assert!(stderr.contains("error [invalid_option]") && stderr.contains("q5_k"), "{stderr}");
 }
+
+#[test]
+fn ner_classify_and_eval_commands() {
+    let token = root().join("tests/golden/tiny/bert-token");
+    let (ok, out, err) = tokenveil(&["ner", "--json", "--model", token.to_str().unwrap(), "John Smith lives in Tokyo"]);
+    assert!(ok, "{err}");
+    let entities: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let entities = entities.as_array().unwrap();
+    assert!(!entities.is_empty());
+    assert!(entities.iter().all(|e| e.get("entity_group").is_some() && e.get("index").is_none()));
+
+    let seq = root().join("tests/golden/tiny/bert-seq");
+    let (ok, out, err) = tokenveil(&["classify", "--json", "--top-k", "1", "--model", seq.to_str().unwrap(), "great film"]);
+    assert!(ok, "{err}");
+    let out: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(out["labels"].as_array().unwrap().len(), 1);
+
+    // Eval on a two-line TSV whose labels are what the model predicts for one and not the other.
+    let tmp = std::env::temp_dir().join(format!("tokenveil-eval-{}.tsv", std::process::id()));
+    let top = out["labels"][0]["label"].as_str().unwrap();
+    let other = if top == "POSITIVE" { "NEGATIVE" } else { "POSITIVE" };
+    std::fs::write(&tmp, format!("sentence\tlabel\ngreat film\t{top}\ngreat film\t{other}\n")).unwrap();
+    let (ok, out, err) = tokenveil(&["eval", "--json", "--model", seq.to_str().unwrap(), "--tsv", tmp.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["accuracy"], 0.5);
+    std::fs::remove_file(&tmp).ok();
+
+    let (ok, _, err) = tokenveil(&["ner", "--model", token.to_str().unwrap(), "--aggregation", "mean", "x"]);
+    assert!(!ok && err.contains("error [invalid_option]"), "{err}");
+}
