@@ -153,8 +153,4 @@ impl TextTokenizer {
             None => tokens.join(" "),
         }
     }
-
-    pub fn inner(&self) -> &Tokenizer {
-        &self.inner
-    }
 }

@@ -120,16 +120,6 @@ impl Weights {
         self.shape(name).is_some()
     }
 
-    /// Every tensor name in the file.
-    pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = match self {
-            Weights::Safetensors(m) => m.keys().cloned().collect(),
-            Weights::Gguf { content, .. } => content.tensor_infos.keys().cloned().collect(),
-        };
-        names.sort();
-        names
-    }
-
     fn check_shape(&self, name: &str, expected: &[usize]) -> Result<()> {
         let found = self
             .shape(name)
