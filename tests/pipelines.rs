@@ -137,3 +137,15 @@ fn bad_options_are_errors() {
     assert_eq!(TokenClassifier::new(seq).err().unwrap().code(), "invalid_option");
 }
 
+
+/// The real PII model (f32 path) through the Hugging Face pipeline: every strategy, and a
+/// text of ~700 tokens with stride 64.
+#[test]
+fn rampart_pipeline_matches_hugging_face() {
+    let Some(dir) = cached_model("models/.cache/rampart/hf") else { return };
+    let classifier = TokenClassifier::new(ModelBundle::from_path(dir, None).unwrap()).unwrap();
+    let golden = golden("tests/golden/pipelines/rampart.json");
+    let cases = golden["cases"].as_array().unwrap();
+    let worst = cases.iter().map(|c| check_token_case(&classifier, c, "rampart")).fold(0.0, f32::max);
+    eprintln!("rampart: {} cases, max |Δscore| {worst:.1e}", cases.len());
+}
