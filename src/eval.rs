@@ -212,3 +212,95 @@ mod tests {
         assert_eq!(tsv, vec![("it 's good .".into(), "1".into()), ("bad".into(), "0".into())]);
     }
 }
+
+/// One labelled text of the Presidio-style synthetic PII set.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct PiiSample {
+    pub full_text: String,
+    pub spans: Vec<PiiGoldSpan>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct PiiGoldSpan {
+    pub entity_type: String,
+    /// Python string (code point) offsets.
+    pub start_position: usize,
+    pub end_position: usize,
+}
+
+pub fn read_pii_json(text: &str) -> Result<Vec<PiiSample>> {
+    serde_json::from_str(text)
+        .map_err(|e| Error::InvalidOption(format!("PII JSON: expected a list of {{full_text, spans}}: {e}")))
+}
+
+/// The data set's entity types in tokenveil's canonical names; the rest keep their own.
+pub fn canonical_gold_type(t: &str) -> String {
+    match t {
+        "STREET_ADDRESS" => "ADDRESS",
+        "PHONE_NUMBER" => "PHONE",
+        "EMAIL_ADDRESS" => "EMAIL",
+        "IBAN_CODE" => "IBAN",
+        "GPE" => "LOCATION",
+        other => other,
+    }
+    .to_string()
+}
+
+/// Code-point offset -> byte offset.
+pub fn char_to_byte(text: &str, chars: usize) -> usize {
+    text.char_indices().nth(chars).map_or(text.len(), |(b, _)| b)
+}
+
+/// Span-level precision and recall per type: a gold span counts as found, and a predicted
+/// span as correct, when a span of the same type on the other side overlaps it.
+pub fn span_scores(gold: &[Vec<(String, usize, usize)>], predicted: &[Vec<(String, usize, usize)>]) -> EntityScores {
+    let overlaps = |a: &(String, usize, usize), b: &(String, usize, usize)| a.0 == b.0 && a.1 < b.2 && b.1 < a.2;
+    let mut counts: BTreeMap<String, [usize; 4]> = BTreeMap::new(); // found, gold, correct, predicted
+    for (g, p) in gold.iter().zip(predicted) {
+        for s in g {
+            let c = counts.entry(s.0.clone()).or_default();
+            c[1] += 1;
+            c[0] += usize::from(p.iter().any(|q| overlaps(s, q)));
+        }
+        for s in p {
+            let c = counts.entry(s.0.clone()).or_default();
+            c[3] += 1;
+            c[2] += usize::from(g.iter().any(|q| overlaps(s, q)));
+        }
+    }
+    let prf = |c: [usize; 4]| {
+        let p = if c[3] == 0 { 0.0 } else { c[2] as f64 / c[3] as f64 };
+        let r = if c[1] == 0 { 0.0 } else { c[0] as f64 / c[1] as f64 };
+        let f1 = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
+        Prf { precision: p, recall: r, f1, support: c[1] }
+    };
+    let total = counts.values().fold([0; 4], |mut t, c| {
+        for i in 0..4 {
+            t[i] += c[i];
+        }
+        t
+    });
+    EntityScores {
+        micro: prf(total),
+        per_type: counts.into_iter().map(|(k, c)| (k, prf(c))).collect(),
+    }
+}
+
+#[cfg(test)]
+mod pii_tests {
+    use super::*;
+
+    #[test]
+    fn overlap_matching_per_type() {
+        let s = |t: &str, a, b| (t.to_string(), a, b);
+        let gold = vec![vec![s("PERSON", 0, 10), s("EMAIL", 20, 30)]];
+        let pred = vec![vec![s("PERSON", 5, 12), s("PHONE", 20, 30), s("PERSON", 40, 45)]];
+        let r = span_scores(&gold, &pred);
+        assert_eq!(r.per_type["PERSON"].recall, 1.0);
+        assert_eq!(r.per_type["PERSON"].precision, 0.5);
+        assert_eq!(r.per_type["EMAIL"].recall, 0.0);
+        assert_eq!(r.per_type["PHONE"].precision, 0.0);
+        assert!((r.micro.recall - 0.5).abs() < 1e-12);
+        assert_eq!(char_to_byte("é1", 1), 2);
+    }
+}

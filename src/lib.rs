@@ -27,6 +27,7 @@ pub mod eval;
 pub mod model;
 pub mod pipelines;
 pub mod quantize;
+pub mod redact;
 pub mod tokenize;
 pub mod weights;
 #[cfg(target_arch = "wasm32")]

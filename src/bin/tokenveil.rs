@@ -5,7 +5,9 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tokenveil::convert::{convert_dir, ConvertOptions, Quant};
-use tokenveil::eval::{accuracy, entity_scores, read_conll, read_tsv};
+use tokenveil::eval::{accuracy, canonical_gold_type, char_to_byte, entity_scores, read_conll, read_pii_json, read_tsv, span_scores};
+use tokenveil::pipelines::redaction::PiiRedactor;
+use tokenveil::redact::{DetectorSet, Operator, RedactorConfig};
 use tokenveil::pipelines::text_classification::{TextClassificationOptions, TextClassifier};
 use tokenveil::pipelines::token_classification::{TokenClassificationOptions, TokenClassifier};
 use tokenveil::pipelines::token_details::{token_logits, TokenLogits};
@@ -65,6 +67,21 @@ enum Command {
         function: String,
         text: Option<String>,
     },
+    /// Redact personal data: model entities plus validated patterns, then an operator per type.
+    /// Prints the redacted text (or, with --json, the text, every span and the restore mapping).
+    Redact {
+        /// A token-classification model for names, addresses, ... (patterns alone without it).
+        #[arg(long, short)]
+        model: Option<PathBuf>,
+        /// A RedactorConfig as JSON (detectors, custom_patterns, deny_list, operators, ...).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// TYPE=OP, repeatable; TYPE `default` sets the default. OP: placeholder, remove, keep,
+        /// replace[:TEMPLATE], mask[:CHAR[:KEEP[:end]]], hash:SALT.
+        #[arg(long = "operator")]
+        operators: Vec<String>,
+        text: Option<String>,
+    },
     /// Evaluate a model: entity F1 (seqeval semantics) or tag accuracy on a CoNLL file,
     /// accuracy on a `sentence<TAB>label` TSV file.
     Eval {
@@ -82,6 +99,13 @@ enum Command {
         /// TSV file with `sentence<TAB>label` (label: a label name or its id).
         #[arg(long)]
         tsv: Option<PathBuf>,
+        /// Presidio-style PII JSON (`full_text`, `spans` with code-point offsets): span
+        /// precision/recall per type of the model plus the pattern detectors.
+        #[arg(long)]
+        pii: Option<PathBuf>,
+        /// With --pii: the model alone, pattern detectors off.
+        #[arg(long)]
+        no_patterns: bool,
         #[arg(long, default_value_t = 16)]
         batch_size: usize,
     },
@@ -95,7 +119,7 @@ enum Command {
         /// Linear-layer weights: f32, f16, q8_0 or q4_0.
         #[arg(long, default_value = "f32")]
         quant: String,
-        /// Embedding tables: f32 or f16 (default: f16 for --quant f16, else f32).
+        /// Embedding tables: f32, f16 or q8_0 (default: f16 for --quant f16, else f32).
         #[arg(long)]
         embeddings: Option<String>,
         /// A human-readable model name stored as general.name.
@@ -184,12 +208,42 @@ fn run(cli: &Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Eval { model, conll, column, metric, tsv, batch_size } => {
+        Command::Redact { model, config, operators, text } => {
+            let mut cfg: RedactorConfig = match config {
+                Some(path) => serde_json::from_str(&read_text(path)?)
+                    .map_err(|e| Error::InvalidOption(format!("{}: {e}", path.display())))?,
+                None => RedactorConfig::default(),
+            };
+            for spec in operators {
+                let (ty, op) = spec.split_once('=').ok_or_else(|| {
+                    Error::InvalidOption(format!("--operator wants TYPE=OP, got `{spec}`"))
+                })?;
+                let op = parse_operator(op)?;
+                if ty == "default" {
+                    cfg.default_operator = op;
+                } else {
+                    cfg.operators.insert(ty.to_uppercase(), op);
+                }
+            }
+            let classifier = match model {
+                Some(m) => Some(TokenClassifier::new(ModelBundle::from_path(m, None)?)?),
+                None => None,
+            };
+            let redactor = PiiRedactor::new(classifier, cfg);
+            let out = redactor.redact(&text_or_stdin(text)?)?;
+            if cli.json {
+                return print_json(&out);
+            }
+            println!("{}", out.text);
+            Ok(())
+        }
+        Command::Eval { model, conll, column, metric, tsv, pii, no_patterns, batch_size } => {
             let bundle = ModelBundle::from_path(model, None)?;
-            let report = match (conll, tsv) {
-                (Some(path), None) => eval_conll(bundle, path, *column, metric, *batch_size)?,
-                (None, Some(path)) => eval_tsv(bundle, path, *batch_size)?,
-                _ => return Err(Error::InvalidOption("give --conll FILE or --tsv FILE".into())),
+            let report = match (conll, tsv, pii) {
+                (Some(path), None, None) => eval_conll(bundle, path, *column, metric, *batch_size)?,
+                (None, Some(path), None) => eval_tsv(bundle, path, *batch_size)?,
+                (None, None, Some(path)) => eval_pii(bundle, path, *no_patterns)?,
+                _ => return Err(Error::InvalidOption("give one of --conll, --tsv or --pii".into())),
             };
             if cli.json {
                 return print_json(&report);
@@ -297,6 +351,64 @@ fn eval_tsv(bundle: ModelBundle, path: &std::path::Path, batch: usize) -> Result
         "accuracy": if rows.is_empty() { 0.0 } else { right as f64 / rows.len() as f64 },
         "seconds": seconds,
     }))
+}
+
+fn eval_pii(bundle: ModelBundle, path: &std::path::Path, no_patterns: bool) -> Result<serde_json::Value> {
+    let samples = read_pii_json(&read_text(path)?)?;
+    let mut config = RedactorConfig::default();
+    if no_patterns {
+        config.detectors = DetectorSet::none();
+    }
+    let redactor = PiiRedactor::new(Some(TokenClassifier::new(bundle)?), config);
+    let start = std::time::Instant::now();
+    let (mut gold, mut predicted) = (Vec::new(), Vec::new());
+    for s in &samples {
+        let t = &s.full_text;
+        gold.push(
+            s.spans
+                .iter()
+                .map(|g| (canonical_gold_type(&g.entity_type), char_to_byte(t, g.start_position), char_to_byte(t, g.end_position)))
+                .collect::<Vec<_>>(),
+        );
+        let r = redactor.redact(t)?;
+        predicted.push(r.spans.iter().map(|s| (s.entity_type.clone(), s.start, s.end)).collect::<Vec<_>>());
+    }
+    Ok(serde_json::json!({
+        "file": path.display().to_string(),
+        "examples": samples.len(),
+        "patterns": !no_patterns,
+        "entities": span_scores(&gold, &predicted),
+        "seconds": start.elapsed().as_secs_f64(),
+    }))
+}
+
+/// `placeholder`, `remove`, `keep`, `replace[:TEMPLATE]`, `mask[:CHAR[:KEEP[:end]]]`, `hash:SALT`.
+fn parse_operator(spec: &str) -> Result<Operator> {
+    let bad = || Error::InvalidOption(format!("unknown operator `{spec}` (placeholder, remove, keep, replace[:TEMPLATE], mask[:CHAR[:KEEP[:end]]], hash:SALT)"));
+    let (kind, rest) = spec.split_once(':').map_or((spec, None), |(k, r)| (k, Some(r)));
+    Ok(match (kind, rest) {
+        ("placeholder", None) => Operator::Placeholder,
+        ("remove", None) => Operator::Remove,
+        ("keep", None) => Operator::Keep,
+        ("replace", None) => Operator::Replace { template: Operator::DEFAULT_TEMPLATE.to_string() },
+        ("replace", Some(t)) => Operator::Replace { template: t.to_string() },
+        ("hash", Some(salt)) => Operator::Hash { salt: salt.to_string() },
+        ("mask", rest) => {
+            let mut parts = rest.unwrap_or("").split(':');
+            let ch = parts.next().and_then(|c| c.chars().next()).unwrap_or('*');
+            let keep = match parts.next() {
+                Some(k) => k.parse().map_err(|_| bad())?,
+                None => 0,
+            };
+            let from_end = match parts.next() {
+                None => false,
+                Some("end") => true,
+                Some(_) => return Err(bad()),
+            };
+            Operator::Mask { ch, keep, from_end }
+        }
+        _ => return Err(bad()),
+    })
 }
 
 fn print_eval(report: &serde_json::Value) {

@@ -1,5 +1,6 @@
 //! What users call: token classification, text classification, per-token detail.
 
+pub mod redaction;
 pub mod text_classification;
 pub mod token_classification;
 pub mod token_details;

@@ -1,0 +1,215 @@
+//! Operators: what each kept span becomes, and `restore`, which puts originals back.
+
+use super::{Operator, RedactedSpan, Redaction, RedactorConfig, Span};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+/// Hex digits of the SHA-256 digest a `Hash` replacement keeps: 64 bits, short enough to read
+/// and long enough that two values of one document practically never share one.
+pub const HASH_HEX_LEN: usize = 16;
+
+/// First `HASH_HEX_LEN` lower-case hex digits of SHA-256 over the UTF-8 bytes of `salt`
+/// immediately followed by those of `value` (no separator).
+pub fn hash_value(salt: &str, value: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(salt.as_bytes())
+        .chain_update(value.as_bytes())
+        .finalize();
+    digest
+        .iter()
+        .take(HASH_HEX_LEN / 2)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `value` with every char but the first (or last) `keep` replaced by `ch`, counted in Unicode
+/// scalar values.
+pub fn mask(value: &str, ch: char, keep: usize, from_end: bool) -> String {
+    let count = value.chars().count();
+    let visible = |i: usize| {
+        if from_end {
+            i >= count.saturating_sub(keep)
+        } else {
+            i < keep
+        }
+    };
+    value
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if visible(i) { c } else { ch })
+        .collect()
+}
+
+/// Numbered placeholders for one document: `<TYPE_n>`, numbered per type in order of first
+/// appearance, one number per distinct (type, exact original). A number whose placeholder
+/// already occurs in the input is skipped, so `restore` can never touch text that was there.
+struct Placeholders<'a> {
+    input: &'a str,
+    next: HashMap<String, usize>,
+    assigned: HashMap<(String, String), String>,
+}
+
+impl Placeholders<'_> {
+    fn get(&mut self, entity_type: &str, original: &str) -> String {
+        let key = (entity_type.to_string(), original.to_string());
+        if let Some(token) = self.assigned.get(&key) {
+            return token.clone();
+        }
+        let next = self.next.entry(entity_type.to_string()).or_insert(1);
+        let token = loop {
+            let candidate = format!("<{entity_type}_{next}>");
+            *next += 1;
+            if !self.input.contains(&candidate) {
+                break candidate;
+            }
+        };
+        self.assigned.insert(key, token.clone());
+        token
+    }
+}
+
+/// Rewrites `text` with each of `spans` (sorted, non-overlapping) replaced by its operator.
+pub(super) fn apply(text: &str, spans: Vec<Span>, config: &RedactorConfig) -> Redaction {
+    let mut placeholders = Placeholders {
+        input: text,
+        next: HashMap::new(),
+        assigned: HashMap::new(),
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut redacted = Vec::with_capacity(spans.len());
+    let mut mapping: Vec<(String, String)> = Vec::new();
+    let mut copied = 0;
+    for span in spans {
+        let original = &text[span.start..span.end];
+        let operator = config.operator(&span.entity_type);
+        let replacement = match operator {
+            Operator::Replace { template } => template.replace("{type}", &span.entity_type),
+            Operator::Placeholder => placeholders.get(&span.entity_type, original),
+            Operator::Mask { ch, keep, from_end } => mask(original, *ch, *keep, *from_end),
+            Operator::Hash { salt } => hash_value(salt, original),
+            Operator::Remove => String::new(),
+            Operator::Keep => original.to_string(),
+        };
+        let reversible = matches!(operator, Operator::Placeholder | Operator::Hash { .. });
+        if reversible && !mapping.iter().any(|(r, o)| *r == replacement && o == original) {
+            mapping.push((replacement.clone(), original.to_string()));
+        }
+        out.push_str(&text[copied..span.start]);
+        let new_start = out.len();
+        out.push_str(&replacement);
+        copied = span.end;
+        redacted.push(RedactedSpan {
+            entity_type: span.entity_type,
+            detector: span.detector,
+            score: span.score,
+            start: span.start,
+            end: span.end,
+            new_start,
+            new_end: out.len(),
+            original: original.to_string(),
+            replacement,
+        });
+    }
+    out.push_str(&text[copied..]);
+    Redaction {
+        text: out,
+        spans: redacted,
+        mapping,
+    }
+}
+
+/// See `redact::restore`.
+pub(super) fn restore(reply: &str, mapping: &[(String, String)]) -> String {
+    // Only tokens that stand for exactly one original can be reversed.
+    let mut originals: HashMap<&str, Option<&str>> = HashMap::new();
+    for (token, original) in mapping {
+        originals
+            .entry(token.as_str())
+            .and_modify(|o| {
+                if *o != Some(original.as_str()) {
+                    *o = None;
+                }
+            })
+            .or_insert(Some(original.as_str()));
+    }
+    // Candidates by first byte, longest first, so `<P_1>` can never cut `<P_10>` short.
+    let mut by_first_byte: HashMap<u8, Vec<(&str, &str)>> = HashMap::new();
+    for (token, original) in originals {
+        if let (Some(&first), Some(original)) = (token.as_bytes().first(), original) {
+            by_first_byte.entry(first).or_default().push((token, original));
+        }
+    }
+    for candidates in by_first_byte.values_mut() {
+        candidates.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
+    }
+    let mut out = String::with_capacity(reply.len());
+    let mut rest = reply;
+    // One left-to-right pass: restored originals are never searched again.
+    while let Some(c) = rest.chars().next() {
+        let hit = rest
+            .as_bytes()
+            .first()
+            .and_then(|b| by_first_byte.get(b))
+            .and_then(|candidates| candidates.iter().find(|(token, _)| rest.starts_with(token)));
+        match hit {
+            Some((token, original)) => {
+                out.push_str(original);
+                rest = &rest[token.len()..];
+            }
+            None => {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_unicode_chars() {
+        assert_eq!(mask("4111 1111", '*', 4, true), "*****1111");
+        assert_eq!(mask("Zoë Ångström", '#', 3, false), "Zoë#########");
+        assert_eq!(mask("日本語", '•', 1, true), "••語");
+        assert_eq!(mask("ab", '*', 5, false), "ab");
+        assert_eq!(mask("ab", '*', 0, true), "**");
+        assert_eq!(mask("ab", '*', usize::MAX, true), "ab");
+    }
+
+    #[test]
+    fn hashes_salt_then_value() {
+        // sha256("abc") = ba7816bf8f01cfea…
+        assert_eq!(hash_value("", "abc"), "ba7816bf8f01cfea");
+        assert_eq!(hash_value("a", "bc"), hash_value("", "abc"));
+        assert_ne!(hash_value("pepper", "abc"), hash_value("", "abc"));
+        assert_eq!(hash_value("s", "x").len(), HASH_HEX_LEN);
+    }
+
+    #[test]
+    fn placeholders_skip_numbers_present_in_the_input() {
+        let mut p = Placeholders {
+            input: "see <PERSON_1>",
+            next: HashMap::new(),
+            assigned: HashMap::new(),
+        };
+        assert_eq!(p.get("PERSON", "Ada"), "<PERSON_2>");
+        assert_eq!(p.get("PERSON", "Bob"), "<PERSON_3>");
+        assert_eq!(p.get("PERSON", "Ada"), "<PERSON_2>");
+        assert_eq!(p.get("LOCATION", "Ada"), "<LOCATION_1>");
+    }
+
+    #[test]
+    fn restore_is_one_pass_and_skips_ambiguous_tokens() {
+        let mapping = vec![
+            ("<P_1>".to_string(), "<P_2>".to_string()),
+            ("<P_2>".to_string(), "Bob".to_string()),
+            ("<P_10>".to_string(), "Ten".to_string()),
+            ("dup".to_string(), "x".to_string()),
+            ("dup".to_string(), "y".to_string()),
+        ];
+        assert_eq!(restore("<P_1> <P_2> <P_10> dup", &mapping), "<P_2> Bob Ten dup");
+    }
+}
