@@ -15,7 +15,23 @@ cargo build --quiet --bin tokenveil
 target/debug/tokenveil convert models/.cache/rampart/hf -o "$out/rampart/rampart-q4_0.gguf" \
   --quant q4_0 --embeddings f16 --name "Rampart PII (Q4_0)"
 
+# Default NER, POS and sentiment models: Q8_0 linear layers and embeddings (24.6 MB; f16
+# embeddings would make 35 MB). Their f32 weights come from the GPU recipe in models/train/
+# and are not in the repository, so these are rebuilt only where that recipe has been run.
+for m in ner pos sst2; do
+  if [ -f "models/.cache/trained/$m/model.safetensors" ]; then
+    mkdir -p "$out/$m"
+    target/debug/tokenveil convert "models/.cache/trained/$m" -o "$out/$m/$m-q8_0.gguf" \
+      --quant q8_0 --embeddings q8_0 --name "tokenveil $m (Q8_0)"
+  else
+    echo "models/$m: skipped (no models/.cache/trained/$m: run the recipe in models/train/)"
+  fi
+done
+
 if [ "$check" = "--check" ]; then
-  cmp models/rampart/rampart-q4_0.gguf "$out/rampart/rampart-q4_0.gguf"
-  echo "models/rampart/rampart-q4_0.gguf: identical to a fresh build"
+  for f in "$out"/*/*.gguf; do
+    rel=models/${f#"$out"/}
+    cmp "$rel" "$f"
+    echo "$rel: identical to a fresh build"
+  done
 fi

@@ -52,7 +52,8 @@ impl Quant {
 #[derive(Debug, Clone)]
 pub struct ConvertOptions {
     pub quant: Quant,
-    /// Embedding tables: f32 or f16. Default: f16 when `quant` is f16, else f32.
+    /// Embedding tables: f32, f16 or q8_0 (half the bytes of f16; the vocabulary table is
+    /// most of a small model). Default: f16 when `quant` is f16, else f32.
     pub embeddings: Option<Quant>,
     pub name: Option<String>,
 }
@@ -97,12 +98,11 @@ pub fn convert_parts(
         Quant::F16 => Quant::F16,
         _ => Quant::F32,
     }) {
-        e @ (Quant::F32 | Quant::F16) => e,
-        other => {
-            return Err(Error::InvalidOption(format!(
-                "embeddings can be f32 or f16, not {}",
-                other.name()
-            )))
+        e @ (Quant::F32 | Quant::F16 | Quant::Q8_0) => e,
+        Quant::Q4_0 => {
+            return Err(Error::InvalidOption(
+                "embeddings can be f32, f16 or q8_0, not q4_0".into(),
+            ))
         }
     };
 
@@ -117,6 +117,10 @@ pub fn convert_parts(
         let in_dim = spec.shape.last().copied().unwrap_or(1);
         let (ty, note) = match spec.kind {
             Kind::Norm | Kind::Bias => (Quant::F32, None),
+            Kind::Embedding if embeddings == Quant::Q8_0 && in_dim % quantize::BLOCK != 0 => (
+                Quant::F16,
+                Some(format!("kept in f16: width {in_dim} is not a multiple of the 32-element q8_0 block")),
+            ),
             Kind::Embedding => (embeddings, None),
             Kind::Linear => match opts.quant {
                 q @ (Quant::Q8_0 | Quant::Q4_0) if in_dim % quantize::BLOCK != 0 => (

@@ -6,7 +6,8 @@
 //! ```text
 //! model file ──► weights (GGUF / safetensors) ──► model (encoder + head)
 //! text ──► tokenize (ids, byte offsets, special mask, word ids) ──► forward ──► logits
-//!      ──► pipelines (softmax, labels, per-token detail)
+//!      ──► pipelines (softmax, labels, aggregation, windows, per-token detail) ──► entities / labels
+//!      ──► redact (entities + pattern detectors ──► non-overlapping spans ──► operators) ──► text + spans
 //! ```
 //!
 //! ```no_run

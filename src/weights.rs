@@ -180,8 +180,9 @@ impl Weights {
         Ok(t.to_dtype(DType::F32)?)
     }
 
-    /// An embedding table. f16 tables stay f16 in memory (half the bytes); rows are
-    /// upcast after the lookup. Anything else becomes f32.
+    /// An embedding table. f16 tables stay f16 in memory (half the bytes), and Q8_0 tables
+    /// become f16 (their 8-bit values times f16 scales lose little there); rows are upcast
+    /// after the lookup. Anything else becomes f32.
     pub fn embedding(&self, name: &str, shape: &[usize]) -> Result<Tensor> {
         self.check_shape(name, shape)?;
         let t = match self {
@@ -189,7 +190,7 @@ impl Weights {
             Weights::Gguf { .. } => {
                 let q = self.gguf_tensor(name)?;
                 match q.dtype() {
-                    GgmlDType::F16 => q.dequantize_f16(&Device::Cpu)?,
+                    GgmlDType::F16 | GgmlDType::Q8_0 => q.dequantize_f16(&Device::Cpu)?,
                     _ => q.dequantize(&Device::Cpu)?,
                 }
             }

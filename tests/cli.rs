@@ -113,3 +113,19 @@ fn ner_classify_and_eval_commands() {
     let (ok, _, err) = tokenveil(&["ner", "--model", token.to_str().unwrap(), "--aggregation", "mean", "x"]);
     assert!(!ok && err.contains("error [invalid_option]"), "{err}");
 }
+
+#[test]
+fn redact_command() {
+    let text = "Card 4111 1111 1111 1111, mail jo@example.com, SSN 000-12-3456.";
+    let (ok, out, err) = tokenveil(&["redact", "--json", "--operator", "CREDIT_CARD=mask:#:4:end", text]);
+    assert!(ok, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let redacted = r["text"].as_str().unwrap();
+    // 19 chars, the last 4 kept; separators are masked too.
+    assert!(redacted.contains(&format!("{}1111,", "#".repeat(15))), "{redacted}");
+    assert!(redacted.contains("<EMAIL_1>") && !redacted.contains("jo@example.com"), "{redacted}");
+    // SSN area 000 is invalid: whatever else may claim it, it is not reported as an SSN.
+    assert!(r["spans"].as_array().unwrap().iter().all(|s| s["entity_type"] != "US_SSN"), "{out}");
+    let (ok, _, err) = tokenveil(&["redact", "--operator", "EMAIL=shred", text]);
+    assert!(!ok && err.contains("error [invalid_option]"), "{err}");
+}
