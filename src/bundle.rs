@@ -48,7 +48,10 @@ impl ModelBundle {
 
     /// A tokenveil GGUF file, or a Hugging Face folder with `config.json`, `tokenizer.json`
     /// and `model.safetensors` (`weights_file` picks another safetensors file in it).
-    pub fn from_path(path: impl AsRef<std::path::Path>, weights_file: Option<&str>) -> Result<Self> {
+    pub fn from_path(
+        path: impl AsRef<std::path::Path>,
+        weights_file: Option<&str>,
+    ) -> Result<Self> {
         let path = path.as_ref();
         if path.is_dir() {
             let read = |name: &str| {
@@ -70,8 +73,11 @@ impl ModelBundle {
     fn assemble(config_json: &str, tokenizer_json: &str, weights: &Weights) -> Result<Self> {
         let config = ModelConfig::from_json(config_json)?;
         check_label_map(&config, weights)?;
-        let tokenizer =
-            TextTokenizer::from_json(tokenizer_json, config.vocab_size, config.max_position_embeddings)?;
+        let tokenizer = TextTokenizer::from_json(
+            tokenizer_json,
+            config.vocab_size,
+            config.max_position_embeddings,
+        )?;
         let network = Network::load(weights, &config)?;
         Ok(ModelBundle {
             config,
@@ -104,7 +110,11 @@ impl ModelBundle {
     }
 
     /// Raw padded-batch entry point, for parity tests against other runtimes.
-    pub fn forward_ids(&self, input_ids: &[Vec<u32>], attention_mask: &[Vec<u32>]) -> Result<Tensor> {
+    pub fn forward_ids(
+        &self,
+        input_ids: &[Vec<u32>],
+        attention_mask: &[Vec<u32>],
+    ) -> Result<Tensor> {
         self.network.forward(input_ids, attention_mask)
     }
 

@@ -183,7 +183,9 @@ impl ModelConfig {
             )));
         }
         if !(eps.is_finite() && eps > 0.0 && eps < 1.0) {
-            return Err(Error::Config(format!("layer_norm_eps {eps} is out of range")));
+            return Err(Error::Config(format!(
+                "layer_norm_eps {eps} is out of range"
+            )));
         }
         let activation = match act.as_str() {
             "gelu" => Activation::Gelu,
@@ -203,7 +205,9 @@ impl ModelConfig {
             Some("multi_label_classification") => Some(ProblemType::MultiLabelClassification),
             Some("regression") => Some(ProblemType::Regression),
             Some(other) => {
-                return Err(Error::Config(format!("problem_type `{other}` is not known")))
+                return Err(Error::Config(format!(
+                    "problem_type `{other}` is not known"
+                )))
             }
         };
         Ok(ModelConfig {
@@ -247,7 +251,9 @@ const SUPPORTED: [&str; 4] = [
 
 fn check_range(what: &str, v: usize, lo: usize, hi: usize) -> Result<()> {
     if v < lo || v > hi {
-        return Err(Error::Config(format!("{what} {v} is out of range [{lo}, {hi}]")));
+        return Err(Error::Config(format!(
+            "{what} {v} is out of range [{lo}, {hi}]"
+        )));
     }
     Ok(())
 }
@@ -354,18 +360,41 @@ mod tests {
     #[test]
     fn errors_name_the_problem() {
         let cases = [
-            (r#"{"architectures":["GPT2LMHeadModel"]}"#.to_string(), "config", "GPT2LMHeadModel"),
-            (bert(r#","id2label":{"0":"a","2":"b"}"#), "label_map", "names id 2"),
-            (bert(r#","id2label":{"0":"a","1":"b"},"label2id":{"a":1,"b":0}"#), "label_map", "maps `a` to 1"),
+            (
+                r#"{"architectures":["GPT2LMHeadModel"]}"#.to_string(),
+                "config",
+                "GPT2LMHeadModel",
+            ),
+            (
+                bert(r#","id2label":{"0":"a","2":"b"}"#),
+                "label_map",
+                "names id 2",
+            ),
+            (
+                bert(r#","id2label":{"0":"a","1":"b"},"label2id":{"a":1,"b":0}"#),
+                "label_map",
+                "maps `a` to 1",
+            ),
             (bert(r#","hidden_act":"mish""#), "config", "mish"),
-            (bert(r#","position_embedding_type":"relative_key""#), "config", "relative_key"),
+            (
+                bert(r#","position_embedding_type":"relative_key""#),
+                "config",
+                "relative_key",
+            ),
             ("not json".to_string(), "config", "not valid"),
-            (r#"{"architectures":["BertForTokenClassification"],"vocab_size":100}"#.to_string(), "config", "hidden_size"),
+            (
+                r#"{"architectures":["BertForTokenClassification"],"vocab_size":100}"#.to_string(),
+                "config",
+                "hidden_size",
+            ),
         ];
         for (json, code, needle) in cases {
             let e = ModelConfig::from_json(&json).unwrap_err();
             assert_eq!(e.code(), code, "{e}");
-            assert!(e.to_string().contains(needle), "{e} should mention {needle}");
+            assert!(
+                e.to_string().contains(needle),
+                "{e} should mention {needle}"
+            );
         }
     }
 

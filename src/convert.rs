@@ -147,10 +147,22 @@ pub fn convert_parts(
 
     let mut meta: Vec<(&str, gguf_file::Value)> = vec![
         (keys::FORMAT_VERSION, gguf_file::Value::U32(FORMAT_VERSION)),
-        (keys::ARCHITECTURE, gguf_file::Value::String(config.weight_prefix().to_string())),
-        (keys::CONFIG_JSON, gguf_file::Value::String(config_json.to_string())),
-        (keys::TOKENIZER_JSON, gguf_file::Value::String(tokenizer_json.to_string())),
-        (keys::QUANTIZATION, gguf_file::Value::String(opts.quant.name().to_string())),
+        (
+            keys::ARCHITECTURE,
+            gguf_file::Value::String(config.weight_prefix().to_string()),
+        ),
+        (
+            keys::CONFIG_JSON,
+            gguf_file::Value::String(config_json.to_string()),
+        ),
+        (
+            keys::TOKENIZER_JSON,
+            gguf_file::Value::String(tokenizer_json.to_string()),
+        ),
+        (
+            keys::QUANTIZATION,
+            gguf_file::Value::String(opts.quant.name().to_string()),
+        ),
     ];
     if let Some(name) = &opts.name {
         meta.push((keys::NAME, gguf_file::Value::String(name.clone())));
@@ -165,7 +177,8 @@ pub fn convert_parts(
         }
     }
     let meta_refs: Vec<(&str, &gguf_file::Value)> = meta.iter().map(|(k, v)| (*k, v)).collect();
-    let tensor_refs: Vec<(&str, &QTensor)> = qtensors.iter().map(|(n, t)| (n.as_str(), t)).collect();
+    let tensor_refs: Vec<(&str, &QTensor)> =
+        qtensors.iter().map(|(n, t)| (n.as_str(), t)).collect();
     let mut out = Cursor::new(Vec::new());
     gguf_file::write(&mut out, &meta_refs, &tensor_refs)
         .map_err(|e| Error::ModelFormat(format!("writing GGUF: {e}")))?;
@@ -179,7 +192,10 @@ pub fn convert_parts(
 
 fn encode(values: &[f32], ty: Quant) -> (GgmlDType, Vec<u8>) {
     match ty {
-        Quant::F32 => (GgmlDType::F32, values.iter().flat_map(|v| v.to_le_bytes()).collect()),
+        Quant::F32 => (
+            GgmlDType::F32,
+            values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        ),
         Quant::F16 => (
             GgmlDType::F16,
             values

@@ -17,7 +17,9 @@ pub enum Error {
     #[error("model file: {0}")]
     ModelFormat(String),
     /// A tokenveil GGUF written by a newer format than this build understands.
-    #[error("model file format version {found} is not supported (this build reads up to {supported})")]
+    #[error(
+        "model file format version {found} is not supported (this build reads up to {supported})"
+    )]
     UnsupportedVersion { found: u32, supported: u32 },
     /// config.json is missing, malformed, or describes an architecture we do not run.
     #[error("config: {0}")]

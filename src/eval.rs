@@ -17,20 +17,36 @@ pub struct TaggedSentence {
 /// `-DOCSTART-` lines skipped), taking tags from `column` (0-based; negative = from the end).
 pub fn read_conll(text: &str, column: isize) -> Result<Vec<TaggedSentence>> {
     let mut out = Vec::new();
-    let mut cur = TaggedSentence { words: vec![], tags: vec![] };
+    let mut cur = TaggedSentence {
+        words: vec![],
+        tags: vec![],
+    };
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with("-DOCSTART-") {
             if !cur.words.is_empty() {
-                out.push(std::mem::replace(&mut cur, TaggedSentence { words: vec![], tags: vec![] }));
+                out.push(std::mem::replace(
+                    &mut cur,
+                    TaggedSentence {
+                        words: vec![],
+                        tags: vec![],
+                    },
+                ));
             }
             continue;
         }
         let cols: Vec<&str> = line.split_whitespace().collect();
-        let idx = if column < 0 { cols.len() as isize + column } else { column };
-        let tag = usize::try_from(idx).ok().and_then(|i| cols.get(i)).ok_or_else(|| {
-            Error::InvalidOption(format!("line {}: no column {column} in `{line}`", n + 1))
-        })?;
+        let idx = if column < 0 {
+            cols.len() as isize + column
+        } else {
+            column
+        };
+        let tag = usize::try_from(idx)
+            .ok()
+            .and_then(|i| cols.get(i))
+            .ok_or_else(|| {
+                Error::InvalidOption(format!("line {}: no column {column} in `{line}`", n + 1))
+            })?;
         cur.words.push(cols[0].to_string());
         cur.tags.push(tag.to_string());
     }
@@ -69,10 +85,27 @@ pub struct Prf {
 
 impl Prf {
     fn new(tp: usize, predicted: usize, support: usize) -> Self {
-        let p = if predicted == 0 { 0.0 } else { tp as f64 / predicted as f64 };
-        let r = if support == 0 { 0.0 } else { tp as f64 / support as f64 };
-        let f1 = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
-        Prf { precision: p, recall: r, f1, support }
+        let p = if predicted == 0 {
+            0.0
+        } else {
+            tp as f64 / predicted as f64
+        };
+        let r = if support == 0 {
+            0.0
+        } else {
+            tp as f64 / support as f64
+        };
+        let f1 = if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        };
+        Prf {
+            precision: p,
+            recall: r,
+            f1,
+            support,
+        }
     }
 }
 
@@ -93,7 +126,10 @@ pub fn entities(sentences: &[Vec<String>]) -> Vec<(String, usize, usize)> {
     let parse = |t: &str| -> (char, String) {
         let tag = t.chars().next().unwrap_or('O');
         let rest: String = t.chars().skip(1).collect();
-        let ty = rest.split_once('-').map_or(rest.as_str(), |(_, b)| b).to_string();
+        let ty = rest
+            .split_once('-')
+            .map_or(rest.as_str(), |(_, b)| b)
+            .to_string();
         let ty = if ty.is_empty() { "_".to_string() } else { ty };
         (tag, ty)
     };
@@ -157,7 +193,11 @@ pub fn accuracy(truth: &[Vec<String>], predicted: &[Vec<String>]) -> f64 {
             right += usize::from(a == b);
         }
     }
-    if all == 0 { 0.0 } else { right as f64 / all as f64 }
+    if all == 0 {
+        0.0
+    } else {
+        right as f64 / all as f64
+    }
 }
 
 #[cfg(test)]
@@ -178,7 +218,11 @@ mod tests {
         // An I- after O starts a chunk; a type change splits one.
         assert_eq!(
             entities(&[tags("I-PER I-LOC B-LOC I-LOC")]),
-            vec![("PER".into(), 0, 0), ("LOC".into(), 1, 1), ("LOC".into(), 2, 3)]
+            vec![
+                ("PER".into(), 0, 0),
+                ("LOC".into(), 1, 1),
+                ("LOC".into(), 2, 3)
+            ]
         );
         // Sentences are joined with an O between them.
         assert_eq!(
@@ -209,7 +253,13 @@ mod tests {
         assert_eq!(read_conll(conll, 1).unwrap()[0].tags, ["NNP", "VBZ"]);
         assert_eq!(read_conll(conll, 9).unwrap_err().code(), "invalid_option");
         let tsv = read_tsv("sentence\tlabel\nit 's good . \t1\nbad\t0\n").unwrap();
-        assert_eq!(tsv, vec![("it 's good .".into(), "1".into()), ("bad".into(), "0".into())]);
+        assert_eq!(
+            tsv,
+            vec![
+                ("it 's good .".into(), "1".into()),
+                ("bad".into(), "0".into())
+            ]
+        );
     }
 }
 
@@ -229,8 +279,11 @@ pub struct PiiGoldSpan {
 }
 
 pub fn read_pii_json(text: &str) -> Result<Vec<PiiSample>> {
-    serde_json::from_str(text)
-        .map_err(|e| Error::InvalidOption(format!("PII JSON: expected a list of {{full_text, spans}}: {e}")))
+    serde_json::from_str(text).map_err(|e| {
+        Error::InvalidOption(format!(
+            "PII JSON: expected a list of {{full_text, spans}}: {e}"
+        ))
+    })
 }
 
 /// The data set's entity types in tokenveil's canonical names; the rest keep their own.
@@ -248,13 +301,20 @@ pub fn canonical_gold_type(t: &str) -> String {
 
 /// Code-point offset -> byte offset.
 pub fn char_to_byte(text: &str, chars: usize) -> usize {
-    text.char_indices().nth(chars).map_or(text.len(), |(b, _)| b)
+    text.char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(b, _)| b)
 }
 
 /// Span-level precision and recall per type: a gold span counts as found, and a predicted
 /// span as correct, when a span of the same type on the other side overlaps it.
-pub fn span_scores(gold: &[Vec<(String, usize, usize)>], predicted: &[Vec<(String, usize, usize)>]) -> EntityScores {
-    let overlaps = |a: &(String, usize, usize), b: &(String, usize, usize)| a.0 == b.0 && a.1 < b.2 && b.1 < a.2;
+pub fn span_scores(
+    gold: &[Vec<(String, usize, usize)>],
+    predicted: &[Vec<(String, usize, usize)>],
+) -> EntityScores {
+    let overlaps = |a: &(String, usize, usize), b: &(String, usize, usize)| {
+        a.0 == b.0 && a.1 < b.2 && b.1 < a.2
+    };
     let mut counts: BTreeMap<String, [usize; 4]> = BTreeMap::new(); // found, gold, correct, predicted
     for (g, p) in gold.iter().zip(predicted) {
         for s in g {
@@ -269,10 +329,27 @@ pub fn span_scores(gold: &[Vec<(String, usize, usize)>], predicted: &[Vec<(Strin
         }
     }
     let prf = |c: [usize; 4]| {
-        let p = if c[3] == 0 { 0.0 } else { c[2] as f64 / c[3] as f64 };
-        let r = if c[1] == 0 { 0.0 } else { c[0] as f64 / c[1] as f64 };
-        let f1 = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
-        Prf { precision: p, recall: r, f1, support: c[1] }
+        let p = if c[3] == 0 {
+            0.0
+        } else {
+            c[2] as f64 / c[3] as f64
+        };
+        let r = if c[1] == 0 {
+            0.0
+        } else {
+            c[0] as f64 / c[1] as f64
+        };
+        let f1 = if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        };
+        Prf {
+            precision: p,
+            recall: r,
+            f1,
+            support: c[1],
+        }
     };
     let total = counts.values().fold([0; 4], |mut t, c| {
         for i in 0..4 {
@@ -294,7 +371,11 @@ mod pii_tests {
     fn overlap_matching_per_type() {
         let s = |t: &str, a, b| (t.to_string(), a, b);
         let gold = vec![vec![s("PERSON", 0, 10), s("EMAIL", 20, 30)]];
-        let pred = vec![vec![s("PERSON", 5, 12), s("PHONE", 20, 30), s("PERSON", 40, 45)]];
+        let pred = vec![vec![
+            s("PERSON", 5, 12),
+            s("PHONE", 20, 30),
+            s("PERSON", 40, 45),
+        ]];
         let r = span_scores(&gold, &pred);
         assert_eq!(r.per_type["PERSON"].recall, 1.0);
         assert_eq!(r.per_type["PERSON"].precision, 0.5);

@@ -30,9 +30,9 @@ pub mod pipelines;
 pub mod quantize;
 pub mod redact;
 pub mod tokenize;
-pub mod weights;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+pub mod weights;
 
 pub use bundle::ModelBundle;
 pub use config::ModelConfig;

@@ -65,7 +65,9 @@ fn exact_grid(block: &[f32]) -> Option<(f32, [u8; BLOCK])> {
         return Some((0.0, [8; BLOCK]));
     }
     // The largest value maps to code c; try the finest grids first, -8 (ggml's choice) first.
-    const CODES: [f32; 15] = [-8., 7., -7., 6., -6., 5., -5., 4., -4., 3., -3., 2., -2., 1., -1.];
+    const CODES: [f32; 15] = [
+        -8., 7., -7., 6., -6., 5., -5., 4., -4., 3., -3., 2., -2., 1., -1.,
+    ];
     'grid: for c in CODES {
         let d = max / c;
         let mut codes = [0u8; BLOCK];
@@ -102,7 +104,9 @@ mod tests {
     use super::*;
 
     fn lcg(seed: &mut u64) -> f32 {
-        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((*seed >> 33) as f32 / (1u64 << 31) as f32) * 2.0 - 1.0
     }
 

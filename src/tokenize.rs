@@ -77,10 +77,15 @@ impl TextTokenizer {
             )));
         }
         let (unk, word_aware) = match inner.get_model() {
-            ModelWrapper::WordPiece(wp) => (Some(wp.unk_token.clone()), !wp.continuing_subword_prefix.is_empty()),
+            ModelWrapper::WordPiece(wp) => (
+                Some(wp.unk_token.clone()),
+                !wp.continuing_subword_prefix.is_empty(),
+            ),
             ModelWrapper::BPE(bpe) => (
                 bpe.get_unk_token().clone(),
-                bpe.get_continuing_subword_prefix().as_deref().is_some_and(|p| !p.is_empty()),
+                bpe.get_continuing_subword_prefix()
+                    .as_deref()
+                    .is_some_and(|p| !p.is_empty()),
             ),
             _ => (None, false),
         };
@@ -141,7 +146,11 @@ impl TextTokenizer {
             .post_process(enc, None, true)
             .map_err(|e| Error::Tokenizer(format!("could not add special tokens: {e}")))?;
         let mut windows = vec![Encoded::from_encoding(&enc, false)];
-        windows.extend(enc.get_overflowing().iter().map(|o| Encoded::from_encoding(o, false)));
+        windows.extend(
+            enc.get_overflowing()
+                .iter()
+                .map(|o| Encoded::from_encoding(o, false)),
+        );
         Ok(windows)
     }
 
@@ -149,7 +158,9 @@ impl TextTokenizer {
     /// `convert_tokens_to_string` on fast tokenizers), e.g. `["jo", "##hn"]` -> `"john"`.
     pub fn tokens_to_string(&self, tokens: Vec<String>) -> String {
         match self.inner.get_decoder() {
-            Some(d) => d.decode(tokens.clone()).unwrap_or_else(|_| tokens.join(" ")),
+            Some(d) => d
+                .decode(tokens.clone())
+                .unwrap_or_else(|_| tokens.join(" ")),
             None => tokens.join(" "),
         }
     }

@@ -57,7 +57,11 @@ pub fn detect_format(bytes: &[u8]) -> Result<Format> {
     Err(Error::ModelFormat(format!(
         "unrecognised model file ({} bytes, starts with {}): expected GGUF or safetensors",
         bytes.len(),
-        if head.is_empty() { "nothing".to_string() } else { head.join(" ") }
+        if head.is_empty() {
+            "nothing".to_string()
+        } else {
+            head.join(" ")
+        }
     )))
 }
 
@@ -225,7 +229,9 @@ impl Weights {
 }
 
 fn unreachable_format<T>() -> Result<T> {
-    Err(Error::ModelFormat("internal: GGUF tensor asked of a safetensors file".into()))
+    Err(Error::ModelFormat(
+        "internal: GGUF tensor asked of a safetensors file".into(),
+    ))
 }
 
 fn read_metadata(md: &HashMap<String, gguf_file::Value>) -> Result<Metadata> {

@@ -23,10 +23,20 @@ fn safetensors() -> Vec<u8> {
 }
 
 fn good_gguf() -> Vec<u8> {
-    let opts = ConvertOptions { quant: Quant::Q8_0, embeddings: None, name: None };
-    convert_parts(&part("config.json"), &part("tokenizer.json"), &safetensors(), &Provenance::default(), &opts)
-        .unwrap()
-        .0
+    let opts = ConvertOptions {
+        quant: Quant::Q8_0,
+        embeddings: None,
+        name: None,
+    };
+    convert_parts(
+        &part("config.json"),
+        &part("tokenizer.json"),
+        &safetensors(),
+        &Provenance::default(),
+        &opts,
+    )
+    .unwrap()
+    .0
 }
 
 /// Re-write a GGUF after editing its metadata and tensor list.
@@ -43,7 +53,12 @@ fn rewrite(
     names.sort();
     let mut tensors: Vec<(String, QTensor)> = names
         .into_iter()
-        .map(|n| (n.clone(), content.tensor(&mut cur, n, &Device::Cpu).unwrap()))
+        .map(|n| {
+            (
+                n.clone(),
+                content.tensor(&mut cur, n, &Device::Cpu).unwrap(),
+            )
+        })
         .collect();
     edit_meta(&mut meta);
     edit_tensors(&mut tensors);
@@ -65,7 +80,10 @@ fn expect_err(result: tokenveil::Result<ModelBundle>, code: &str, needle: &str) 
         Ok(_) => panic!("expected error {code} ({needle}), got a model"),
         Err(e) => {
             assert_eq!(e.code(), code, "{e}");
-            assert!(e.to_string().contains(needle), "`{e}` should mention `{needle}`");
+            assert!(
+                e.to_string().contains(needle),
+                "`{e}` should mention `{needle}`"
+            );
         }
     }
 }
@@ -105,7 +123,11 @@ fn random_bytes_and_wrong_magic() {
     }
     let mut bytes = good_gguf();
     bytes[3] = b'X';
-    expect_err(ModelBundle::from_bytes(bytes), "model_format", "expected GGUF or safetensors");
+    expect_err(
+        ModelBundle::from_bytes(bytes),
+        "model_format",
+        "expected GGUF or safetensors",
+    );
     // A GGUF header with a version we do not know.
     let mut bytes = good_gguf();
     bytes[4] = 9;
@@ -114,51 +136,102 @@ fn random_bytes_and_wrong_magic() {
 
 #[test]
 fn gguf_without_tokenveil_metadata() {
-    let bytes = rewrite(&good_gguf(), |m| m.retain(|(k, _)| !k.starts_with("tokenveil.")), |_| {});
-    expect_err(ModelBundle::from_bytes(bytes), "model_format", "no tokenveil metadata");
-    let bytes = rewrite(&good_gguf(), |m| m.retain(|(k, _)| k != keys::TOKENIZER_JSON), |_| {});
-    expect_err(ModelBundle::from_bytes(bytes), "model_format", keys::TOKENIZER_JSON);
+    let bytes = rewrite(
+        &good_gguf(),
+        |m| m.retain(|(k, _)| !k.starts_with("tokenveil.")),
+        |_| {},
+    );
+    expect_err(
+        ModelBundle::from_bytes(bytes),
+        "model_format",
+        "no tokenveil metadata",
+    );
+    let bytes = rewrite(
+        &good_gguf(),
+        |m| m.retain(|(k, _)| k != keys::TOKENIZER_JSON),
+        |_| {},
+    );
+    expect_err(
+        ModelBundle::from_bytes(bytes),
+        "model_format",
+        keys::TOKENIZER_JSON,
+    );
 }
 
 #[test]
 fn newer_format_version() {
-    let bytes = rewrite(&good_gguf(), |m| set_meta(m, keys::FORMAT_VERSION, gguf_file::Value::U32(99)), |_| {});
+    let bytes = rewrite(
+        &good_gguf(),
+        |m| set_meta(m, keys::FORMAT_VERSION, gguf_file::Value::U32(99)),
+        |_| {},
+    );
     expect_err(ModelBundle::from_bytes(bytes), "unsupported_version", "99");
 }
 
 #[test]
 fn missing_tensor() {
-    let bytes = rewrite(&good_gguf(), |_| {}, |t| t.retain(|(n, _)| !n.ends_with("layer.1.ffn.lin2.bias")));
-    expect_err(ModelBundle::from_bytes(bytes), "missing_tensor", "layer.1.ffn.lin2.bias");
+    let bytes = rewrite(
+        &good_gguf(),
+        |_| {},
+        |t| t.retain(|(n, _)| !n.ends_with("layer.1.ffn.lin2.bias")),
+    );
+    expect_err(
+        ModelBundle::from_bytes(bytes),
+        "missing_tensor",
+        "layer.1.ffn.lin2.bias",
+    );
 }
 
 #[test]
 fn misshaped_tensor() {
-    let bytes = rewrite(&good_gguf(), |_| {}, |t| {
-        let wrong = candle_core::Tensor::zeros(16, candle_core::DType::F32, &Device::Cpu).unwrap();
-        for (n, q) in t.iter_mut() {
-            if n == "distilbert.embeddings.LayerNorm.weight" {
-                *q = QTensor::quantize(&wrong, candle_core::quantized::GgmlDType::F32).unwrap();
+    let bytes = rewrite(
+        &good_gguf(),
+        |_| {},
+        |t| {
+            let wrong =
+                candle_core::Tensor::zeros(16, candle_core::DType::F32, &Device::Cpu).unwrap();
+            for (n, q) in t.iter_mut() {
+                if n == "distilbert.embeddings.LayerNorm.weight" {
+                    *q = QTensor::quantize(&wrong, candle_core::quantized::GgmlDType::F32).unwrap();
+                }
             }
-        }
-    });
-    expect_err(ModelBundle::from_bytes(bytes), "tensor_shape", "distilbert.embeddings.LayerNorm.weight");
+        },
+    );
+    expect_err(
+        ModelBundle::from_bytes(bytes),
+        "tensor_shape",
+        "distilbert.embeddings.LayerNorm.weight",
+    );
 }
 
 /// A header that claims a tensor far bigger than the file: rejected before any allocation.
 #[test]
 fn tensor_claiming_absurd_size() {
     let huge = 1usize << 20; // the largest vocabulary the config accepts
-    let config = part("config.json").replace("\"vocab_size\":", "\"vocab_size\": 1048576, \"_old_vocab\":");
-    assert!(config.contains("1048576"), "config.json layout changed: {config}");
-    let bytes = rewrite(&good_gguf(), |m| set_meta(m, keys::CONFIG_JSON, gguf_file::Value::String(config)), |_| {});
+    let config = part("config.json").replace(
+        "\"vocab_size\":",
+        "\"vocab_size\": 1048576, \"_old_vocab\":",
+    );
+    assert!(
+        config.contains("1048576"),
+        "config.json layout changed: {config}"
+    );
+    let bytes = rewrite(
+        &good_gguf(),
+        |m| set_meta(m, keys::CONFIG_JSON, gguf_file::Value::String(config)),
+        |_| {},
+    );
     // Patch the word-embedding row count in the tensor table (dims are stored innermost first).
     let name = b"distilbert.embeddings.word_embeddings.weight";
     let at = bytes.windows(name.len()).position(|w| w == name).unwrap() + name.len();
     let mut bytes = bytes;
     let rows_at = at + 4 + 8; // n_dims (u32), then hidden (u64), then rows (u64)
     bytes[rows_at..rows_at + 8].copy_from_slice(&(huge as u64).to_le_bytes());
-    expect_err(ModelBundle::from_bytes(bytes), "model_format", "does not fit in the file");
+    expect_err(
+        ModelBundle::from_bytes(bytes),
+        "model_format",
+        "does not fit in the file",
+    );
 }
 
 #[test]
@@ -173,7 +246,11 @@ fn tokenizer_that_does_not_fit_the_embeddings() {
         "tokenizer",
         "does not belong to this model",
     );
-    expect_err(ModelBundle::from_parts(&config, "{\"not\": \"a tokenizer\"}", &safetensors()), "tokenizer", "not valid");
+    expect_err(
+        ModelBundle::from_parts(&config, "{\"not\": \"a tokenizer\"}", &safetensors()),
+        "tokenizer",
+        "not valid",
+    );
 }
 
 #[test]
@@ -195,12 +272,20 @@ fn bad_safetensors() {
         let r = ModelBundle::from_parts(&part("config.json"), &part("tokenizer.json"), &st[..cut]);
         expect_err(r, "model_format", "");
     }
-    expect_err(ModelBundle::from_bytes(st), "model_format", "holds only weights");
+    expect_err(
+        ModelBundle::from_bytes(st),
+        "model_format",
+        "holds only weights",
+    );
 }
 
 #[test]
 fn missing_files_are_io_errors() {
-    expect_err(ModelBundle::from_path("/nonexistent/model.gguf", None), "io", "/nonexistent/model.gguf");
+    expect_err(
+        ModelBundle::from_path("/nonexistent/model.gguf", None),
+        "io",
+        "/nonexistent/model.gguf",
+    );
 }
 
 #[test]

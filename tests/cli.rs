@@ -5,7 +5,10 @@ use common::*;
 use std::process::Command;
 
 fn tokenveil(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tokenveil")).args(args).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tokenveil"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.success(),
         String::from_utf8(out.stdout).unwrap(),
@@ -30,7 +33,10 @@ fn convert_then_logits_matches_pytorch_labels() {
     assert!(ok, "{stderr}");
     assert!(stdout.contains("wrote"), "{stdout}");
     // hidden_dim 48 is not a multiple of 32: the tool says which layers stay f32.
-    assert!(stderr.contains("ffn.lin2.weight") && stderr.contains("kept in f32"), "{stderr}");
+    assert!(
+        stderr.contains("ffn.lin2.weight") && stderr.contains("kept in f32"),
+        "{stderr}"
+    );
 
     let (ok, info, _) = tokenveil(&["info", "--model", gguf.to_str().unwrap()]);
     assert!(ok);
@@ -41,10 +47,16 @@ fn convert_then_logits_matches_pytorch_labels() {
     let golden = golden("tests/golden/tiny/distilbert-token/golden.json");
     let case = &golden["cases"][0];
     let text = case["texts"][0].as_str().unwrap();
-    let (ok, out, stderr) = tokenveil(&["logits", "--json", "--model", dir.to_str().unwrap(), text]);
+    let (ok, out, stderr) =
+        tokenveil(&["logits", "--json", "--model", dir.to_str().unwrap(), text]);
     assert!(ok, "{stderr}");
     let out: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let labels: Vec<&str> = out["labels"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    let labels: Vec<&str> = out["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
     let tokens = out["tokens"].as_array().unwrap();
     assert_eq!(tokens.len(), u32s(&case["input_ids"][0]).len());
     for (t, reference) in tokens.iter().zip(case["logits"][0].as_array().unwrap()) {
@@ -53,7 +65,10 @@ fn convert_then_logits_matches_pytorch_labels() {
         let p: f32 = f32s(&t["probabilities"]).iter().sum();
         assert!((p - 1.0).abs() < 1e-5);
         // Byte offsets index the text.
-        let (s, e) = (t["start"].as_u64().unwrap() as usize, t["end"].as_u64().unwrap() as usize);
+        let (s, e) = (
+            t["start"].as_u64().unwrap() as usize,
+            t["end"].as_u64().unwrap() as usize,
+        );
         assert!(text.get(s..e).is_some());
     }
 
@@ -78,23 +93,49 @@ fn errors_have_codes() {
     assert!(!ok);
     assert!(stderr.starts_with("error [invalid_option]"), "{stderr}");
 
-    let (ok, _, stderr) = tokenveil(&["convert", dir.to_str().unwrap(), "-o", "/tmp/x.gguf", "--quant", "q5_k"]);
+    let (ok, _, stderr) = tokenveil(&[
+        "convert",
+        dir.to_str().unwrap(),
+        "-o",
+        "/tmp/x.gguf",
+        "--quant",
+        "q5_k",
+    ]);
     assert!(!ok);
-    assert!(stderr.contains("error [invalid_option]") && stderr.contains("q5_k"), "{stderr}");
+    assert!(
+        stderr.contains("error [invalid_option]") && stderr.contains("q5_k"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn ner_classify_and_eval_commands() {
     let token = root().join("tests/golden/tiny/bert-token");
-    let (ok, out, err) = tokenveil(&["ner", "--json", "--model", token.to_str().unwrap(), "John Smith lives in Tokyo"]);
+    let (ok, out, err) = tokenveil(&[
+        "ner",
+        "--json",
+        "--model",
+        token.to_str().unwrap(),
+        "John Smith lives in Tokyo",
+    ]);
     assert!(ok, "{err}");
     let entities: serde_json::Value = serde_json::from_str(&out).unwrap();
     let entities = entities.as_array().unwrap();
     assert!(!entities.is_empty());
-    assert!(entities.iter().all(|e| e.get("entity_group").is_some() && e.get("index").is_none()));
+    assert!(entities
+        .iter()
+        .all(|e| e.get("entity_group").is_some() && e.get("index").is_none()));
 
     let seq = root().join("tests/golden/tiny/bert-seq");
-    let (ok, out, err) = tokenveil(&["classify", "--json", "--top-k", "1", "--model", seq.to_str().unwrap(), "great film"]);
+    let (ok, out, err) = tokenveil(&[
+        "classify",
+        "--json",
+        "--top-k",
+        "1",
+        "--model",
+        seq.to_str().unwrap(),
+        "great film",
+    ]);
     assert!(ok, "{err}");
     let out: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(out["labels"].as_array().unwrap().len(), 1);
@@ -102,30 +143,71 @@ fn ner_classify_and_eval_commands() {
     // Eval on a two-line TSV whose labels are what the model predicts for one and not the other.
     let tmp = std::env::temp_dir().join(format!("tokenveil-eval-{}.tsv", std::process::id()));
     let top = out["labels"][0]["label"].as_str().unwrap();
-    let other = if top == "POSITIVE" { "NEGATIVE" } else { "POSITIVE" };
-    std::fs::write(&tmp, format!("sentence\tlabel\ngreat film\t{top}\ngreat film\t{other}\n")).unwrap();
-    let (ok, out, err) = tokenveil(&["eval", "--json", "--model", seq.to_str().unwrap(), "--tsv", tmp.to_str().unwrap()]);
+    let other = if top == "POSITIVE" {
+        "NEGATIVE"
+    } else {
+        "POSITIVE"
+    };
+    std::fs::write(
+        &tmp,
+        format!("sentence\tlabel\ngreat film\t{top}\ngreat film\t{other}\n"),
+    )
+    .unwrap();
+    let (ok, out, err) = tokenveil(&[
+        "eval",
+        "--json",
+        "--model",
+        seq.to_str().unwrap(),
+        "--tsv",
+        tmp.to_str().unwrap(),
+    ]);
     assert!(ok, "{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["accuracy"], 0.5);
     std::fs::remove_file(&tmp).ok();
 
-    let (ok, _, err) = tokenveil(&["ner", "--model", token.to_str().unwrap(), "--aggregation", "mean", "x"]);
+    let (ok, _, err) = tokenveil(&[
+        "ner",
+        "--model",
+        token.to_str().unwrap(),
+        "--aggregation",
+        "mean",
+        "x",
+    ]);
     assert!(!ok && err.contains("error [invalid_option]"), "{err}");
 }
 
 #[test]
 fn redact_command() {
     let text = "Card 4111 1111 1111 1111, mail jo@example.com, SSN 000-12-3456.";
-    let (ok, out, err) = tokenveil(&["redact", "--json", "--operator", "CREDIT_CARD=mask:#:4:end", text]);
+    let (ok, out, err) = tokenveil(&[
+        "redact",
+        "--json",
+        "--operator",
+        "CREDIT_CARD=mask:#:4:end",
+        text,
+    ]);
     assert!(ok, "{err}");
     let r: serde_json::Value = serde_json::from_str(&out).unwrap();
     let redacted = r["text"].as_str().unwrap();
     // 19 chars, the last 4 kept; separators are masked too.
-    assert!(redacted.contains(&format!("{}1111,", "#".repeat(15))), "{redacted}");
-    assert!(redacted.contains("<EMAIL_1>") && !redacted.contains("jo@example.com"), "{redacted}");
+    assert!(
+        redacted.contains(&format!("{}1111,", "#".repeat(15))),
+        "{redacted}"
+    );
+    assert!(
+        redacted.contains("<EMAIL_1>") && !redacted.contains("jo@example.com"),
+        "{redacted}"
+    );
     // SSN area 000 is invalid: whatever else may claim it, it is not reported as an SSN.
-    assert!(r["spans"].as_array().unwrap().iter().all(|s| s["entity_type"] != "US_SSN"), "{out}");
+    assert!(
+        r["spans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["entity_type"] != "US_SSN"),
+        "{out}"
+    );
     let (ok, _, err) = tokenveil(&["redact", "--operator", "EMAIL=shred", text]);
     assert!(!ok && err.contains("error [invalid_option]"), "{err}");
 }

@@ -6,8 +6,8 @@
 mod common;
 use common::*;
 use serde_json::Value;
-use tokenveil::convert::{convert_parts, ConvertOptions, Provenance, Quant};
 use tokenveil::config::Head;
+use tokenveil::convert::{convert_parts, ConvertOptions, Provenance, Quant};
 use tokenveil::ModelBundle;
 
 const MODELS: [&str; 6] = [
@@ -41,8 +41,18 @@ fn compare(bundle: &ModelBundle, golden: &Value, key: &str) -> (Vec<Vec<f32>>, V
     let mut ours_rows = Vec::new();
     let mut ref_rows = Vec::new();
     for case in golden["cases"].as_array().unwrap() {
-        let ids: Vec<Vec<u32>> = case["input_ids"].as_array().unwrap().iter().map(u32s).collect();
-        let mask: Vec<Vec<u32>> = case["attention_mask"].as_array().unwrap().iter().map(u32s).collect();
+        let ids: Vec<Vec<u32>> = case["input_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(u32s)
+            .collect();
+        let mask: Vec<Vec<u32>> = case["attention_mask"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(u32s)
+            .collect();
         let logits = bundle.forward_ids(&ids, &mask).unwrap();
         let reference = &case[key];
         match bundle.head() {
@@ -70,7 +80,10 @@ fn compare(bundle: &ModelBundle, golden: &Value, key: &str) -> (Vec<Vec<f32>>, V
 }
 
 fn max_diff(a: &[Vec<f32>], b: &[Vec<f32>]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| max_abs_diff(x, y)).fold(0.0, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| max_abs_diff(x, y))
+        .fold(0.0, f32::max)
 }
 
 #[test]
@@ -89,7 +102,10 @@ fn tokenizer_matches_python_tokenizers() {
                     .map(|(id, _)| id)
                     .collect();
                 assert_eq!(enc.ids, want, "{model} / {}", case["name"]);
-                let truncated = case.get("truncated").and_then(Value::as_bool).unwrap_or(false);
+                let truncated = case
+                    .get("truncated")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
                 assert_eq!(enc.truncated, truncated, "{model} / {}", case["name"]);
             }
         }
@@ -114,17 +130,29 @@ fn padded_batch_equals_single_texts() {
     for model in ["distilbert-token", "bert-seq"] {
         let bundle = ModelBundle::from_path(dir(model), None).unwrap();
         let texts = ["a", "the quick brown fox jumps over the lazy dog", "tokyo"];
-        let encs: Vec<_> = texts.iter().map(|t| bundle.tokenizer.encode(t).unwrap()).collect();
+        let encs: Vec<_> = texts
+            .iter()
+            .map(|t| bundle.tokenizer.encode(t).unwrap())
+            .collect();
         let refs: Vec<_> = encs.iter().collect();
         let batch = bundle.forward(&refs).unwrap();
         for (i, e) in encs.iter().enumerate() {
-            let single = bundle.forward(&[e]).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+            let single = bundle
+                .forward(&[e])
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .to_vec1::<f32>()
+                .unwrap();
             let row = batch.get(i).unwrap();
             let row = match bundle.head() {
                 Head::TokenClassification => row.narrow(0, 0, e.len()).unwrap(),
                 Head::SequenceClassification => row,
             };
-            let d = max_abs_diff(&single, &row.flatten_all().unwrap().to_vec1::<f32>().unwrap());
+            let d = max_abs_diff(
+                &single,
+                &row.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+            );
             assert!(d < 1e-5, "{model} text {i}: {d}");
         }
     }
@@ -134,7 +162,10 @@ fn padded_batch_equals_single_texts() {
 fn half_precision_safetensors_match_pytorch() {
     for model in ["distilbert-token", "bert-token"] {
         let golden = golden(dir(model).join("golden.json"));
-        for (file, key) in [("model.f16.safetensors", "logits_f16"), ("model.bf16.safetensors", "logits_bf16")] {
+        for (file, key) in [
+            ("model.f16.safetensors", "logits_f16"),
+            ("model.bf16.safetensors", "logits_bf16"),
+        ] {
             let bundle = ModelBundle::from_path(dir(model), Some(file)).unwrap();
             let (ours, theirs) = compare(&bundle, &golden, key);
             let d = max_diff(&ours, &theirs);
@@ -157,19 +188,36 @@ fn gguf_every_format_through_the_same_model() {
         let weights = std::fs::read(d.join("model.safetensors")).unwrap();
         let golden = golden(d.join("golden.json"));
         for (quant, bound, min_agreement) in BOUNDS {
-            let opts = ConvertOptions { quant, embeddings: None, name: None };
-            let (bytes, _) =
-                convert_parts(&read("config.json"), &read("tokenizer.json"), &weights, &Provenance::default(), &opts)
-                    .unwrap();
+            let opts = ConvertOptions {
+                quant,
+                embeddings: None,
+                name: None,
+            };
+            let (bytes, _) = convert_parts(
+                &read("config.json"),
+                &read("tokenizer.json"),
+                &weights,
+                &Provenance::default(),
+                &opts,
+            )
+            .unwrap();
             let bundle = ModelBundle::from_bytes(bytes).unwrap();
             let (ours, theirs) = compare(&bundle, &golden, "logits");
             let diff = max_diff(&ours, &theirs);
-            let agree = ours.iter().zip(&theirs).filter(|(o, t)| argmax(o) == argmax(t)).count();
+            let agree = ours
+                .iter()
+                .zip(&theirs)
+                .filter(|(o, t)| argmax(o) == argmax(t))
+                .count();
             let agreement = agree as f32 / ours.len() as f32;
             let scale = theirs.iter().flatten().fold(0f32, |m, v| m.max(v.abs()));
             eprintln!("{model:28} gguf {:5} max |Δlogit| = {diff:.2e} (max |logit| {scale:.2}), argmax agreement {:.1}% of {}", quant.name(), agreement * 100.0, ours.len());
             assert!(diff <= bound, "{model} {}: {diff} > {bound}", quant.name());
-            assert!(agreement >= min_agreement, "{model} {}: argmax agreement {agreement}", quant.name());
+            assert!(
+                agreement >= min_agreement,
+                "{model} {}: argmax agreement {agreement}",
+                quant.name()
+            );
         }
     }
 }
@@ -181,7 +229,9 @@ fn gguf_every_format_through_the_same_model() {
 #[test]
 #[ignore]
 fn base_size_distilbert() {
-    let dir = std::path::PathBuf::from(std::env::var("TOKENVEIL_BASE_DIR").expect("set TOKENVEIL_BASE_DIR"));
+    let dir = std::path::PathBuf::from(
+        std::env::var("TOKENVEIL_BASE_DIR").expect("set TOKENVEIL_BASE_DIR"),
+    );
     let golden = golden(dir.join("golden.json"));
     let bundle = ModelBundle::from_path(&dir, None).unwrap();
     let (ours, theirs) = compare(&bundle, &golden, "logits");
@@ -191,13 +241,27 @@ fn base_size_distilbert() {
     let read = |n: &str| std::fs::read_to_string(dir.join(n)).unwrap();
     let weights = std::fs::read(dir.join("model.safetensors")).unwrap();
     for (quant, bound, min_agreement) in BOUNDS {
-        let opts = ConvertOptions { quant, embeddings: None, name: None };
-        let (bytes, _) =
-            convert_parts(&read("config.json"), &read("tokenizer.json"), &weights, &Provenance::default(), &opts).unwrap();
+        let opts = ConvertOptions {
+            quant,
+            embeddings: None,
+            name: None,
+        };
+        let (bytes, _) = convert_parts(
+            &read("config.json"),
+            &read("tokenizer.json"),
+            &weights,
+            &Provenance::default(),
+            &opts,
+        )
+        .unwrap();
         let bundle = ModelBundle::from_bytes(bytes).unwrap();
         let (ours, theirs) = compare(&bundle, &golden, "logits");
         let diff = max_diff(&ours, &theirs);
-        let agree = ours.iter().zip(&theirs).filter(|(o, t)| argmax(o) == argmax(t)).count();
+        let agree = ours
+            .iter()
+            .zip(&theirs)
+            .filter(|(o, t)| argmax(o) == argmax(t))
+            .count();
         eprintln!(
             "base-size gguf {:5} max |Δlogit| = {diff:.2e}, argmax agreement {agree}/{}",
             quant.name(),

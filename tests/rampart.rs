@@ -24,7 +24,9 @@ fn check(bundle: &ModelBundle, what: &str) -> (f32, usize, usize) {
         let ids = u32s(&case["input_ids"]);
         let enc = bundle.tokenizer.encode(text).unwrap();
         assert_eq!(enc.ids, ids, "{what}: tokenizer differs on {text:?}");
-        let logits = bundle.forward_ids(std::slice::from_ref(&ids), &[vec![1; ids.len()]]).unwrap();
+        let logits = bundle
+            .forward_ids(std::slice::from_ref(&ids), &[vec![1; ids.len()]])
+            .unwrap();
         let ours = logits.squeeze(0).unwrap().to_vec2::<f32>().unwrap();
         for (o, t) in ours.iter().zip(case["logits"].as_array().unwrap()) {
             let t = f32s(t);
@@ -39,7 +41,9 @@ fn check(bundle: &ModelBundle, what: &str) -> (f32, usize, usize) {
 
 #[test]
 fn f32_matches_onnxruntime() {
-    let Some(dir) = cached_model("models/.cache/rampart/hf") else { return };
+    let Some(dir) = cached_model("models/.cache/rampart/hf") else {
+        return;
+    };
     let bundle = ModelBundle::from_path(dir, None).unwrap();
     let (worst, agree, total) = check(&bundle, "f32 safetensors");
     assert!(worst <= 1e-3, "{worst}");
@@ -48,12 +52,22 @@ fn f32_matches_onnxruntime() {
 
 #[test]
 fn shipped_q4_0_gguf_agrees_with_onnxruntime() {
-    let bundle = ModelBundle::from_path(root().join("models/rampart/rampart-q4_0.gguf"), None).unwrap();
+    let bundle =
+        ModelBundle::from_path(root().join("models/rampart/rampart-q4_0.gguf"), None).unwrap();
     let meta = bundle.metadata.as_ref().unwrap();
     assert_eq!(meta.quantization, "q4_0");
-    assert!(meta.license.as_deref().is_some_and(|l| l.contains("Attribution 4.0")));
-    assert!(meta.notice.as_deref().is_some_and(|n| n.contains("National Design Studio")));
+    assert!(meta
+        .license
+        .as_deref()
+        .is_some_and(|l| l.contains("Attribution 4.0")));
+    assert!(meta
+        .notice
+        .as_deref()
+        .is_some_and(|n| n.contains("National Design Studio")));
     let (worst, agree, total) = check(&bundle, "Q4_0 gguf");
     assert!(worst <= Q4_0_BOUND, "{worst}");
-    assert!(agree as f32 >= Q4_0_MIN_AGREEMENT * total as f32, "{agree}/{total}");
+    assert!(
+        agree as f32 >= Q4_0_MIN_AGREEMENT * total as f32,
+        "{agree}/{total}"
+    );
 }

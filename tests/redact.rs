@@ -5,8 +5,8 @@
 use proptest::prelude::*;
 use std::collections::HashMap;
 use tokenveil::redact::{
-    detect_patterns, hash_value, redact, restore, CustomPattern, DenyTerm, DetectorSet, Operator, PatternKind,
-    Redaction, RedactorConfig, Span,
+    detect_patterns, hash_value, redact, restore, CustomPattern, DenyTerm, DetectorSet, Operator,
+    PatternKind, Redaction, RedactorConfig, Span,
 };
 
 fn config_with(default_operator: Operator) -> RedactorConfig {
@@ -20,7 +20,13 @@ fn config_with(default_operator: Operator) -> RedactorConfig {
 fn summary(r: &Redaction) -> Vec<(&str, &str, &str)> {
     r.spans
         .iter()
-        .map(|s| (s.entity_type.as_str(), s.original.as_str(), s.replacement.as_str()))
+        .map(|s| {
+            (
+                s.entity_type.as_str(),
+                s.original.as_str(),
+                s.replacement.as_str(),
+            )
+        })
         .collect()
 }
 
@@ -48,7 +54,8 @@ fn check_offsets(input: &str, r: &Redaction) -> Result<(), TestCaseError> {
 fn model_and_patterns_together() {
     let text = "Hi, I'm Ada Lovelace. Write to ada@example.com or call +44 20 7946 0958; I live at 12 Baker Street, London NW1 6XE.";
     let find = |s: &str| text.find(s).unwrap();
-    let at = |s: &str, label: &str, score: f32| Span::model(find(s), find(s) + s.len(), label, score);
+    let at =
+        |s: &str, label: &str, score: f32| Span::model(find(s), find(s) + s.len(), label, score);
     let model = [
         at("Ada", "B-GIVEN_NAME", 0.99),
         at("Lovelace", "B-SURNAME", 0.97),
@@ -101,7 +108,10 @@ fn a_pattern_span_containing_a_model_span_wins() {
     let start = text.find("3704").unwrap();
     let model = [Span::model(start, start + 9, "BANK_ACCOUNT", 0.999)];
     let r = redact(text, &model, &RedactorConfig::default()).unwrap();
-    assert_eq!(summary(&r), [("IBAN", "DE89 3704 0044 0532 0130 00", "<IBAN_1>")]);
+    assert_eq!(
+        summary(&r),
+        [("IBAN", "DE89 3704 0044 0532 0130 00", "<IBAN_1>")]
+    );
 }
 
 #[test]
@@ -178,9 +188,15 @@ fn every_operator() {
     let r = run(Operator::Hash { salt: "s".into() }, Operator::Keep);
     let card_hash = hash_value("s", "4111 1111 1111 1111");
     assert_eq!(r.text, format!("Card {card_hash} for Zoë Ångström."));
-    assert_eq!(r.mapping, [(card_hash.clone(), "4111 1111 1111 1111".to_string())]);
+    assert_eq!(
+        r.mapping,
+        [(card_hash.clone(), "4111 1111 1111 1111".to_string())]
+    );
     assert_eq!(r.spans[1].replacement, "Zoë Ångström"); // Keep still reports the span
-    assert_eq!(restore(&format!("hash {card_hash}"), &r), "hash 4111 1111 1111 1111");
+    assert_eq!(
+        restore(&format!("hash {card_hash}"), &r),
+        "hash 4111 1111 1111 1111"
+    );
 
     let r = run(Operator::Remove, Operator::Remove);
     assert_eq!(r.text, "Card  for .");
@@ -190,7 +206,10 @@ fn every_operator() {
 #[test]
 fn restore_leaves_irreversible_replacements() {
     let text = "Ada and Bob";
-    let model = [Span::model(0, 3, "PER", 0.9), Span::model(8, 11, "PER", 0.9)];
+    let model = [
+        Span::model(0, 3, "PER", 0.9),
+        Span::model(8, 11, "PER", 0.9),
+    ];
     let r = redact(
         text,
         &model,
@@ -219,8 +238,16 @@ fn custom_patterns_deny_list_and_errors() {
         }],
         ..RedactorConfig::default()
     };
-    let r = redact("EMP-00042 leads Blue Falcon (not Blue Falconry).", &[], &config).unwrap();
-    assert_eq!(r.text, "<EMPLOYEE_ID_1> leads <PROJECT_1> (not Blue Falconry).");
+    let r = redact(
+        "EMP-00042 leads Blue Falcon (not Blue Falconry).",
+        &[],
+        &config,
+    )
+    .unwrap();
+    assert_eq!(
+        r.text,
+        "<EMPLOYEE_ID_1> leads <PROJECT_1> (not Blue Falconry)."
+    );
     assert_eq!(r.spans[0].detector, "custom:employee");
     assert_eq!(r.spans[1].detector, "deny_list");
 
@@ -245,7 +272,10 @@ fn custom_patterns_deny_list_and_errors() {
         }],
         ..RedactorConfig::default()
     };
-    assert_eq!(detect_patterns("text", &bad).unwrap_err().code(), "invalid_option");
+    assert_eq!(
+        detect_patterns("text", &bad).unwrap_err().code(),
+        "invalid_option"
+    );
 }
 
 #[test]
@@ -272,7 +302,12 @@ fn spans_from_token_classification_entities() {
     };
     let span = Span::from(&entity);
     assert_eq!(
-        (span.start, span.end, span.entity_type.as_str(), span.detector.as_str()),
+        (
+            span.start,
+            span.end,
+            span.entity_type.as_str(),
+            span.detector.as_str()
+        ),
         (0, 3, "GIVEN_NAME", "model")
     );
     let r = redact("Ada", &[span], &RedactorConfig::default()).unwrap();

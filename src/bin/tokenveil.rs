@@ -5,16 +5,23 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tokenveil::convert::{convert_dir, ConvertOptions, Quant};
-use tokenveil::eval::{accuracy, canonical_gold_type, char_to_byte, entity_scores, read_conll, read_pii_json, read_tsv, span_scores};
+use tokenveil::eval::{
+    accuracy, canonical_gold_type, char_to_byte, entity_scores, read_conll, read_pii_json,
+    read_tsv, span_scores,
+};
 use tokenveil::pipelines::redaction::PiiRedactor;
-use tokenveil::redact::{DetectorSet, Operator, RedactorConfig};
 use tokenveil::pipelines::text_classification::{TextClassificationOptions, TextClassifier};
 use tokenveil::pipelines::token_classification::{TokenClassificationOptions, TokenClassifier};
 use tokenveil::pipelines::token_details::{token_logits, TokenLogits};
+use tokenveil::redact::{DetectorSet, Operator, RedactorConfig};
 use tokenveil::{Error, ModelBundle, Result};
 
 #[derive(Parser)]
-#[command(name = "tokenveil", version, about = "Token and text classification with DistilBERT/BERT models, on device")]
+#[command(
+    name = "tokenveil",
+    version,
+    about = "Token and text classification with DistilBERT/BERT models, on device"
+)]
 struct Cli {
     /// Print results (and errors) as JSON.
     #[arg(long, global = true)]
@@ -139,7 +146,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if cli.json {
-                let err = serde_json::json!({"error": {"code": e.code(), "message": e.to_string()}});
+                let err =
+                    serde_json::json!({"error": {"code": e.code(), "message": e.to_string()}});
                 println!("{err}");
             } else {
                 eprintln!("error [{}]: {e}", e.code());
@@ -151,7 +159,12 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
-        Command::Logits { model, weights, top, text } => {
+        Command::Logits {
+            model,
+            weights,
+            top,
+            text,
+        } => {
             let bundle = ModelBundle::from_path(model, weights.as_deref())?;
             let text = text_or_stdin(text)?;
             let out = token_logits(&bundle, &text)?;
@@ -165,12 +178,22 @@ fn run(cli: &Cli) -> Result<()> {
                 Ok(())
             }
         }
-        Command::Ner { model, aggregation, stride, ignore_labels, text } => {
+        Command::Ner {
+            model,
+            aggregation,
+            stride,
+            ignore_labels,
+            text,
+        } => {
             let classifier = TokenClassifier::new(ModelBundle::from_path(model, None)?)?;
             let opts = TokenClassificationOptions {
                 aggregation_strategy: aggregation.parse()?,
                 stride: *stride,
-                ignore_labels: ignore_labels.split(',').filter(|l| !l.is_empty()).map(String::from).collect(),
+                ignore_labels: ignore_labels
+                    .split(',')
+                    .filter(|l| !l.is_empty())
+                    .map(String::from)
+                    .collect(),
                 ..Default::default()
             };
             let text = text_or_stdin(text)?;
@@ -179,11 +202,23 @@ fn run(cli: &Cli) -> Result<()> {
                 return print_json(&entities);
             }
             for e in &entities {
-                println!("{:>6}..{:<6} {:<20} {:.4}  {}", e.start, e.end, e.label(), e.score, &text[e.start..e.end]);
+                println!(
+                    "{:>6}..{:<6} {:<20} {:.4}  {}",
+                    e.start,
+                    e.end,
+                    e.label(),
+                    e.score,
+                    &text[e.start..e.end]
+                );
             }
             Ok(())
         }
-        Command::Classify { model, top_k, function, text } => {
+        Command::Classify {
+            model,
+            top_k,
+            function,
+            text,
+        } => {
             let classifier = TextClassifier::new(ModelBundle::from_path(model, None)?)?;
             let top_k = match top_k.as_str() {
                 "all" => None,
@@ -208,7 +243,12 @@ fn run(cli: &Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Redact { model, config, operators, text } => {
+        Command::Redact {
+            model,
+            config,
+            operators,
+            text,
+        } => {
             let mut cfg: RedactorConfig = match config {
                 Some(path) => serde_json::from_str(&read_text(path)?)
                     .map_err(|e| Error::InvalidOption(format!("{}: {e}", path.display())))?,
@@ -237,13 +277,26 @@ fn run(cli: &Cli) -> Result<()> {
             println!("{}", out.text);
             Ok(())
         }
-        Command::Eval { model, conll, column, metric, tsv, pii, no_patterns, batch_size } => {
+        Command::Eval {
+            model,
+            conll,
+            column,
+            metric,
+            tsv,
+            pii,
+            no_patterns,
+            batch_size,
+        } => {
             let bundle = ModelBundle::from_path(model, None)?;
             let report = match (conll, tsv, pii) {
                 (Some(path), None, None) => eval_conll(bundle, path, *column, metric, *batch_size)?,
                 (None, Some(path), None) => eval_tsv(bundle, path, *batch_size)?,
                 (None, None, Some(path)) => eval_pii(bundle, path, *no_patterns)?,
-                _ => return Err(Error::InvalidOption("give one of --conll, --tsv or --pii".into())),
+                _ => {
+                    return Err(Error::InvalidOption(
+                        "give one of --conll, --tsv or --pii".into(),
+                    ))
+                }
             };
             if cli.json {
                 return print_json(&report);
@@ -251,7 +304,13 @@ fn run(cli: &Cli) -> Result<()> {
             print_eval(&report);
             Ok(())
         }
-        Command::Convert { dir, output, quant, embeddings, name } => {
+        Command::Convert {
+            dir,
+            output,
+            quant,
+            embeddings,
+            name,
+        } => {
             let opts = ConvertOptions {
                 quant: quant.parse()?,
                 embeddings: embeddings.as_deref().map(str::parse::<Quant>).transpose()?,
@@ -305,7 +364,13 @@ fn read_text(path: &std::path::Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
 }
 
-fn eval_conll(bundle: ModelBundle, path: &std::path::Path, column: isize, metric: &str, batch: usize) -> Result<serde_json::Value> {
+fn eval_conll(
+    bundle: ModelBundle,
+    path: &std::path::Path,
+    column: isize,
+    metric: &str,
+    batch: usize,
+) -> Result<serde_json::Value> {
     let sentences = read_conll(&read_text(path)?, column)?;
     let words: Vec<Vec<String>> = sentences.iter().map(|s| s.words.clone()).collect();
     let truth: Vec<Vec<String>> = sentences.iter().map(|s| s.tags.clone()).collect();
@@ -321,26 +386,45 @@ fn eval_conll(bundle: ModelBundle, path: &std::path::Path, column: isize, metric
     });
     let mut report = base;
     match metric {
-        "entities" => report["entities"] = serde_json::to_value(entity_scores(&truth, &predicted)).unwrap_or_default(),
+        "entities" => {
+            report["entities"] =
+                serde_json::to_value(entity_scores(&truth, &predicted)).unwrap_or_default()
+        }
         "accuracy" => report["accuracy"] = accuracy(&truth, &predicted).into(),
-        other => return Err(Error::InvalidOption(format!("--metric must be entities or accuracy, not `{other}`"))),
+        other => {
+            return Err(Error::InvalidOption(format!(
+                "--metric must be entities or accuracy, not `{other}`"
+            )))
+        }
     }
     Ok(report)
 }
 
-fn eval_tsv(bundle: ModelBundle, path: &std::path::Path, batch: usize) -> Result<serde_json::Value> {
+fn eval_tsv(
+    bundle: ModelBundle,
+    path: &std::path::Path,
+    batch: usize,
+) -> Result<serde_json::Value> {
     let rows = read_tsv(&read_text(path)?)?;
     let labels = bundle.labels().to_vec();
     let classifier = TextClassifier::new(bundle)?;
     let texts: Vec<&str> = rows.iter().map(|(s, _)| s.as_str()).collect();
-    let opts = TextClassificationOptions { top_k: Some(1), batch_size: batch, ..Default::default() };
+    let opts = TextClassificationOptions {
+        top_k: Some(1),
+        batch_size: batch,
+        ..Default::default()
+    };
     let start = std::time::Instant::now();
     let out = classifier.classify_batch(&texts, &opts)?;
     let seconds = start.elapsed().as_secs_f64();
     let mut right = 0;
     for ((_, want), got) in rows.iter().zip(&out) {
         // A numeric label is an id into the model's labels.
-        let want = want.parse::<usize>().ok().and_then(|i| labels.get(i)).unwrap_or(want);
+        let want = want
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| labels.get(i))
+            .unwrap_or(want);
         if got.labels.first().is_some_and(|l| &l.label == want) {
             right += 1;
         }
@@ -353,7 +437,11 @@ fn eval_tsv(bundle: ModelBundle, path: &std::path::Path, batch: usize) -> Result
     }))
 }
 
-fn eval_pii(bundle: ModelBundle, path: &std::path::Path, no_patterns: bool) -> Result<serde_json::Value> {
+fn eval_pii(
+    bundle: ModelBundle,
+    path: &std::path::Path,
+    no_patterns: bool,
+) -> Result<serde_json::Value> {
     let samples = read_pii_json(&read_text(path)?)?;
     let mut config = RedactorConfig::default();
     if no_patterns {
@@ -367,11 +455,22 @@ fn eval_pii(bundle: ModelBundle, path: &std::path::Path, no_patterns: bool) -> R
         gold.push(
             s.spans
                 .iter()
-                .map(|g| (canonical_gold_type(&g.entity_type), char_to_byte(t, g.start_position), char_to_byte(t, g.end_position)))
+                .map(|g| {
+                    (
+                        canonical_gold_type(&g.entity_type),
+                        char_to_byte(t, g.start_position),
+                        char_to_byte(t, g.end_position),
+                    )
+                })
                 .collect::<Vec<_>>(),
         );
         let r = redactor.redact(t)?;
-        predicted.push(r.spans.iter().map(|s| (s.entity_type.clone(), s.start, s.end)).collect::<Vec<_>>());
+        predicted.push(
+            r.spans
+                .iter()
+                .map(|s| (s.entity_type.clone(), s.start, s.end))
+                .collect::<Vec<_>>(),
+        );
     }
     Ok(serde_json::json!({
         "file": path.display().to_string(),
@@ -384,15 +483,25 @@ fn eval_pii(bundle: ModelBundle, path: &std::path::Path, no_patterns: bool) -> R
 
 /// `placeholder`, `remove`, `keep`, `replace[:TEMPLATE]`, `mask[:CHAR[:KEEP[:end]]]`, `hash:SALT`.
 fn parse_operator(spec: &str) -> Result<Operator> {
-    let bad = || Error::InvalidOption(format!("unknown operator `{spec}` (placeholder, remove, keep, replace[:TEMPLATE], mask[:CHAR[:KEEP[:end]]], hash:SALT)"));
-    let (kind, rest) = spec.split_once(':').map_or((spec, None), |(k, r)| (k, Some(r)));
+    let bad = || {
+        Error::InvalidOption(format!("unknown operator `{spec}` (placeholder, remove, keep, replace[:TEMPLATE], mask[:CHAR[:KEEP[:end]]], hash:SALT)"))
+    };
+    let (kind, rest) = spec
+        .split_once(':')
+        .map_or((spec, None), |(k, r)| (k, Some(r)));
     Ok(match (kind, rest) {
         ("placeholder", None) => Operator::Placeholder,
         ("remove", None) => Operator::Remove,
         ("keep", None) => Operator::Keep,
-        ("replace", None) => Operator::Replace { template: Operator::DEFAULT_TEMPLATE.to_string() },
-        ("replace", Some(t)) => Operator::Replace { template: t.to_string() },
-        ("hash", Some(salt)) => Operator::Hash { salt: salt.to_string() },
+        ("replace", None) => Operator::Replace {
+            template: Operator::DEFAULT_TEMPLATE.to_string(),
+        },
+        ("replace", Some(t)) => Operator::Replace {
+            template: t.to_string(),
+        },
+        ("hash", Some(salt)) => Operator::Hash {
+            salt: salt.to_string(),
+        },
         ("mask", rest) => {
             let mut parts = rest.unwrap_or("").split(':');
             let ch = parts.next().and_then(|c| c.chars().next()).unwrap_or('*');
@@ -417,7 +526,10 @@ fn print_eval(report: &serde_json::Value) {
         println!("accuracy {:.2}%", acc * 100.0);
     }
     if let Some(ents) = report.get("entities") {
-        println!("{:<12} {:>9} {:>9} {:>9} {:>8}", "type", "precision", "recall", "f1", "support");
+        println!(
+            "{:<12} {:>9} {:>9} {:>9} {:>8}",
+            "type", "precision", "recall", "f1", "support"
+        );
         let row = |name: &str, v: &serde_json::Value| {
             println!(
                 "{:<12} {:>9.2} {:>9.2} {:>9.2} {:>8}",
@@ -460,10 +572,25 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
 
 /// One row per token; per label "logit (probability)". Offsets are byte offsets.
 fn print_table(out: &TokenLogits) {
-    let tok_w = out.tokens.iter().map(|t| t.token.chars().count()).max().unwrap_or(5).max(5);
-    let lab_w = out.labels.iter().map(|l| l.chars().count()).max().unwrap_or(5).max(5);
+    let tok_w = out
+        .tokens
+        .iter()
+        .map(|t| t.token.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let lab_w = out
+        .labels
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
     let cell_w = lab_w.max(16);
-    print!("{:>3}  {:<tok_w$}  {:>9}  {:<lab_w$}  {:>6}", "#", "token", "bytes", "label", "score");
+    print!(
+        "{:>3}  {:<tok_w$}  {:>9}  {:<lab_w$}  {:>6}",
+        "#", "token", "bytes", "label", "score"
+    );
     for l in &out.labels {
         print!("  {l:>cell_w$}");
     }
@@ -486,18 +613,38 @@ fn print_table(out: &TokenLogits) {
 
 /// One row per token with its `k` most probable labels, for models with many labels.
 fn print_top_table(out: &TokenLogits, k: usize) {
-    let tok_w = out.tokens.iter().map(|t| t.token.chars().count()).max().unwrap_or(5).max(5);
-    println!("{:>3}  {:<tok_w$}  {:>9}  top {k} labels: logit (probability)", "#", "token", "bytes");
+    let tok_w = out
+        .tokens
+        .iter()
+        .map(|t| t.token.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    println!(
+        "{:>3}  {:<tok_w$}  {:>9}  top {k} labels: logit (probability)",
+        "#", "token", "bytes"
+    );
     for t in &out.tokens {
         let mut order: Vec<usize> = (0..t.logits.len()).collect();
         order.sort_by(|&a, &b| t.probabilities[b].total_cmp(&t.probabilities[a]));
         let cells: Vec<String> = order
             .iter()
             .take(k)
-            .map(|&i| format!("{} {:.3} ({:.3})", out.labels[i], t.logits[i], t.probabilities[i]))
+            .map(|&i| {
+                format!(
+                    "{} {:.3} ({:.3})",
+                    out.labels[i], t.logits[i], t.probabilities[i]
+                )
+            })
             .collect();
         let span = format!("{}..{}", t.start, t.end);
-        println!("{:>3}  {:<tok_w$}  {:>9}  {}", t.index, t.token, span, cells.join("   "));
+        println!(
+            "{:>3}  {:<tok_w$}  {:>9}  {}",
+            t.index,
+            t.token,
+            span,
+            cells.join("   ")
+        );
     }
     if out.truncated {
         println!("(text truncated to the model's window)");

@@ -1,7 +1,9 @@
 //! The transformer encoder shared by BERT and DistilBERT (both post-LayerNorm). They differ
 //! only in weight names (see `layout`), BERT's token-type embeddings, and LayerNorm eps.
 
-use super::layout::{self, EMBEDDINGS_NORM, POSITION_EMBEDDINGS, TOKEN_TYPE_EMBEDDINGS, WORD_EMBEDDINGS};
+use super::layout::{
+    self, EMBEDDINGS_NORM, POSITION_EMBEDDINGS, TOKEN_TYPE_EMBEDDINGS, WORD_EMBEDDINGS,
+};
 use super::linear::Linear;
 use super::Resolver;
 use crate::config::{Activation, ModelConfig};
@@ -24,7 +26,12 @@ impl LayerNorm {
     }
 
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(candle_nn::ops::layer_norm(x, &self.weight, &self.bias, self.eps)?)
+        Ok(candle_nn::ops::layer_norm(
+            x,
+            &self.weight,
+            &self.bias,
+            self.eps,
+        )?)
     }
 }
 
@@ -110,13 +117,20 @@ impl Encoder {
             )));
         }
         if attention_mask.len() != batch
-            || input_ids.iter().chain(attention_mask).any(|r| r.len() != seq)
+            || input_ids
+                .iter()
+                .chain(attention_mask)
+                .any(|r| r.len() != seq)
         {
             return Err(Error::InvalidOption(
                 "input_ids and attention_mask must be rectangular and the same shape".into(),
             ));
         }
-        if let Some(&bad) = input_ids.iter().flatten().find(|&&id| id as usize >= self.vocab_size) {
+        if let Some(&bad) = input_ids
+            .iter()
+            .flatten()
+            .find(|&&id| id as usize >= self.vocab_size)
+        {
             return Err(Error::InvalidOption(format!(
                 "token id {bad} is outside the vocabulary of {} entries",
                 self.vocab_size
@@ -131,7 +145,10 @@ impl Encoder {
             .index_select(&ids, 0)?
             .to_dtype(DType::F32)?
             .reshape((batch, seq, hidden))?;
-        let pos = self.position_embeddings.narrow(0, 0, seq)?.to_dtype(DType::F32)?;
+        let pos = self
+            .position_embeddings
+            .narrow(0, 0, seq)?
+            .to_dtype(DType::F32)?;
         x = x.broadcast_add(&pos)?;
         if let Some(tt) = &self.token_type_embeddings {
             x = x.broadcast_add(&tt.narrow(0, 0, 1)?.to_dtype(DType::F32)?)?;

@@ -11,7 +11,10 @@ pub enum TaskHead {
     /// `classifier` on every token: `[batch, seq, labels]`.
     Token { classifier: Linear },
     /// DistilBERT: first token -> `pre_classifier` -> ReLU -> `classifier`.
-    DistilBertSequence { pre_classifier: Linear, classifier: Linear },
+    DistilBertSequence {
+        pre_classifier: Linear,
+        classifier: Linear,
+    },
     /// BERT: first token -> pooler dense -> tanh -> `classifier`.
     BertSequence { pooler: Linear, classifier: Linear },
 }
@@ -38,7 +41,10 @@ impl TaskHead {
     pub fn forward(&self, hidden: &Tensor) -> Result<Tensor> {
         match self {
             TaskHead::Token { classifier } => classifier.forward(hidden),
-            TaskHead::DistilBertSequence { pre_classifier, classifier } => {
+            TaskHead::DistilBertSequence {
+                pre_classifier,
+                classifier,
+            } => {
                 let first = hidden.i((.., 0))?;
                 classifier.forward(&pre_classifier.forward(&first)?.relu()?)
             }

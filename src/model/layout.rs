@@ -81,9 +81,8 @@ pub fn tensor_specs(config: &ModelConfig) -> Vec<TensorSpec> {
     let h = config.hidden_size;
     let prefix = config.weight_prefix();
     let mut specs = Vec::new();
-    let mut push = |name: String, shape: Vec<usize>, kind: Kind| {
-        specs.push(TensorSpec { name, shape, kind })
-    };
+    let mut push =
+        |name: String, shape: Vec<usize>, kind: Kind| specs.push(TensorSpec { name, shape, kind });
     fn linear(push: &mut dyn FnMut(String, Vec<usize>, Kind), base: &str, out: usize, inp: usize) {
         push(format!("{base}.weight"), vec![out, inp], Kind::Linear);
         push(format!("{base}.bias"), vec![out], Kind::Bias);
@@ -93,7 +92,11 @@ pub fn tensor_specs(config: &ModelConfig) -> Vec<TensorSpec> {
         push(format!("{base}.bias"), vec![h], Kind::Norm);
     };
 
-    push(format!("{prefix}.{WORD_EMBEDDINGS}"), vec![config.vocab_size, h], Kind::Embedding);
+    push(
+        format!("{prefix}.{WORD_EMBEDDINGS}"),
+        vec![config.vocab_size, h],
+        Kind::Embedding,
+    );
     push(
         format!("{prefix}.{POSITION_EMBEDDINGS}"),
         vec![config.max_position_embeddings, h],
@@ -113,8 +116,18 @@ pub fn tensor_specs(config: &ModelConfig) -> Vec<TensorSpec> {
             linear(&mut push, &format!("{prefix}.{base}"), h, h);
         }
         norm(&mut push, &format!("{prefix}.{}", n.attn_norm));
-        linear(&mut push, &format!("{prefix}.{}", n.ffn_in), config.intermediate_size, h);
-        linear(&mut push, &format!("{prefix}.{}", n.ffn_out), h, config.intermediate_size);
+        linear(
+            &mut push,
+            &format!("{prefix}.{}", n.ffn_in),
+            config.intermediate_size,
+            h,
+        );
+        linear(
+            &mut push,
+            &format!("{prefix}.{}", n.ffn_out),
+            h,
+            config.intermediate_size,
+        );
         norm(&mut push, &format!("{prefix}.{}", n.ffn_norm));
     }
     match (config.head, config.family) {

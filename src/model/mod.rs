@@ -63,8 +63,12 @@ impl<'a> Resolver<'a> {
 
     /// `base.weight` `[out, in]` and `base.bias` `[out]`.
     pub fn linear(&self, base: &str, out: usize, inp: usize) -> Result<Linear> {
-        let w = self.weights.linear(&self.resolve(&format!("{base}.weight"))?, &[out, inp])?;
-        let b = self.weights.f32(&self.resolve(&format!("{base}.bias"))?, &[out])?;
+        let w = self
+            .weights
+            .linear(&self.resolve(&format!("{base}.weight"))?, &[out, inp])?;
+        let b = self
+            .weights
+            .f32(&self.resolve(&format!("{base}.bias"))?, &[out])?;
         Ok(Linear::new(w, b))
     }
 }

@@ -12,7 +12,11 @@ use crate::tokenize::Encoded;
 /// Run windows through the model in batches of similar length (little padding) and return
 /// each window's logits rows (`[tokens][labels]` for token heads, `[1][labels]` for sequence
 /// heads), in the windows' order.
-pub(crate) fn logits_per_window(model: &ModelBundle, windows: &[Encoded], batch_size: usize) -> Result<Vec<Vec<Vec<f32>>>> {
+pub(crate) fn logits_per_window(
+    model: &ModelBundle,
+    windows: &[Encoded],
+    batch_size: usize,
+) -> Result<Vec<Vec<Vec<f32>>>> {
     let mut order: Vec<usize> = (0..windows.len()).collect();
     order.sort_by_key(|&i| windows[i].len());
     let mut out: Vec<Vec<Vec<f32>>> = vec![Vec::new(); windows.len()];

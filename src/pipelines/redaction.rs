@@ -1,7 +1,9 @@
 //! PII redaction as a pipeline: the token classifier's entities (optional: patterns alone
 //! work without a model) pooled with the pattern detectors, then `redact::redact`.
 
-use super::token_classification::{AggregationStrategy, TokenClassificationOptions, TokenClassifier};
+use super::token_classification::{
+    AggregationStrategy, TokenClassificationOptions, TokenClassifier,
+};
 use crate::error::Result;
 use crate::redact::{self, Redaction, RedactorConfig, Span};
 
@@ -25,7 +27,11 @@ impl PiiRedactor {
             aggregation_strategy: AggregationStrategy::First,
             ..Default::default()
         };
-        Ok(classifier.classify(text, &opts)?.iter().map(Span::from).collect())
+        Ok(classifier
+            .classify(text, &opts)?
+            .iter()
+            .map(Span::from)
+            .collect())
     }
 
     pub fn redact(&self, text: &str) -> Result<Redaction> {

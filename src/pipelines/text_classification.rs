@@ -86,18 +86,28 @@ impl TextClassifier {
         &self.model
     }
 
-    pub fn classify(&self, text: &str, opts: &TextClassificationOptions) -> Result<TextClassification> {
+    pub fn classify(
+        &self,
+        text: &str,
+        opts: &TextClassificationOptions,
+    ) -> Result<TextClassification> {
         let mut out = self.classify_batch(&[text], opts)?;
         out.pop()
             .ok_or_else(|| Error::Inference("no result for the text".into()))
     }
 
-    pub fn classify_batch(&self, texts: &[&str], opts: &TextClassificationOptions) -> Result<Vec<TextClassification>> {
+    pub fn classify_batch(
+        &self,
+        texts: &[&str],
+        opts: &TextClassificationOptions,
+    ) -> Result<Vec<TextClassification>> {
         if opts.batch_size == 0 {
             return Err(Error::InvalidOption("batch_size must be at least 1".into()));
         }
         if opts.top_k == Some(0) {
-            return Err(Error::InvalidOption("top_k must be at least 1 (or unset for all labels)".into()));
+            return Err(Error::InvalidOption(
+                "top_k must be at least 1 (or unset for all labels)".into(),
+            ));
         }
         let encodings = texts
             .iter()
@@ -112,13 +122,18 @@ impl TextClassifier {
                 let row = rows.into_iter().next().unwrap_or_default();
                 let scores = match function {
                     FunctionToApply::Softmax => softmax(&row),
-                    FunctionToApply::Sigmoid => row.iter().map(|&x| 1.0 / (1.0 + (-x).exp())).collect(),
+                    FunctionToApply::Sigmoid => {
+                        row.iter().map(|&x| 1.0 / (1.0 + (-x).exp())).collect()
+                    }
                     _ => row,
                 };
                 let mut labels: Vec<ClassLabel> = scores
                     .into_iter()
                     .zip(self.model.labels())
-                    .map(|(score, label)| ClassLabel { label: label.clone(), score })
+                    .map(|(score, label)| ClassLabel {
+                        label: label.clone(),
+                        score,
+                    })
                     .collect();
                 // Stable, like Python's `sort(reverse=True)`: equal scores keep label order.
                 labels.sort_by(|a, b| b.score.total_cmp(&a.score));
@@ -141,7 +156,9 @@ impl TextClassifier {
         let c = &self.model.config;
         if c.problem_type == Some(ProblemType::MultiLabelClassification) || c.num_labels() == 1 {
             FunctionToApply::Sigmoid
-        } else if c.problem_type == Some(ProblemType::SingleLabelClassification) || c.num_labels() > 1 {
+        } else if c.problem_type == Some(ProblemType::SingleLabelClassification)
+            || c.num_labels() > 1
+        {
             FunctionToApply::Softmax
         } else {
             FunctionToApply::None

@@ -87,7 +87,10 @@ pub struct Entity {
 impl Entity {
     /// `entity_group` or `entity`, whichever this row has.
     pub fn label(&self) -> &str {
-        self.entity_group.as_deref().or(self.entity.as_deref()).unwrap_or("")
+        self.entity_group
+            .as_deref()
+            .or(self.entity.as_deref())
+            .unwrap_or("")
     }
 }
 
@@ -140,7 +143,11 @@ impl TokenClassifier {
     }
 
     /// Many texts at once: all their windows are batched together, shortest with shortest.
-    pub fn classify_batch(&self, texts: &[&str], opts: &TokenClassificationOptions) -> Result<Vec<Vec<Entity>>> {
+    pub fn classify_batch(
+        &self,
+        texts: &[&str],
+        opts: &TokenClassificationOptions,
+    ) -> Result<Vec<Vec<Entity>>> {
         if opts.batch_size == 0 {
             return Err(Error::InvalidOption("batch_size must be at least 1".into()));
         }
@@ -171,7 +178,11 @@ impl TokenClassifier {
     /// Word-level tags for pre-split sentences (CoNLL-style evaluation): the words are joined
     /// with spaces and each word takes the label of its first token, the convention models
     /// are trained with (`aggregation_strategy = first`).
-    pub fn tag_words(&self, sentences: &[Vec<String>], batch_size: usize) -> Result<Vec<Vec<String>>> {
+    pub fn tag_words(
+        &self,
+        sentences: &[Vec<String>],
+        batch_size: usize,
+    ) -> Result<Vec<Vec<String>>> {
         let texts: Vec<String> = sentences.iter().map(|w| w.join(" ")).collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let opts = TokenClassificationOptions {
@@ -237,7 +248,13 @@ impl TokenClassifier {
 
     /// Hugging Face's `gather_pre_entities` for one window. `first_content` is the position
     /// of this window's first content token in the whole text's content tokens.
-    fn pre_entities(&self, text: &str, enc: &Encoded, logits: &[Vec<f32>], first_content: usize) -> Vec<PreEntity> {
+    fn pre_entities(
+        &self,
+        text: &str,
+        enc: &Encoded,
+        logits: &[Vec<f32>],
+        first_content: usize,
+    ) -> Vec<PreEntity> {
         let tok = &self.model.tokenizer;
         let mut content = 0;
         let mut pre = Vec::new();
@@ -277,7 +294,12 @@ impl TokenClassifier {
 
     /// Pre-entities over all windows, each token taken once from the window in which it is
     /// farthest from the window's edges (most context on both sides).
-    fn central_pre_entities(&self, text: &str, windows: &[(&Encoded, &Vec<Vec<f32>>)], stride: usize) -> Vec<PreEntity> {
+    fn central_pre_entities(
+        &self,
+        text: &str,
+        windows: &[(&Encoded, &Vec<Vec<f32>>)],
+        stride: usize,
+    ) -> Vec<PreEntity> {
         let step = self.model.tokenizer.window_len() - stride;
         let mut best: std::collections::BTreeMap<usize, (usize, PreEntity)> = Default::default();
         for (w, (enc, logits)) in windows.iter().enumerate() {
@@ -341,7 +363,10 @@ impl TokenClassifier {
                 _ => words.push(vec![p]),
             }
         }
-        words.into_iter().map(|group| self.aggregate_word(group, strategy)).collect()
+        words
+            .into_iter()
+            .map(|group| self.aggregate_word(group, strategy))
+            .collect()
     }
 
     fn aggregate_word(&self, group: Vec<PreEntity>, strategy: AggregationStrategy) -> Labelled {
@@ -350,7 +375,8 @@ impl TokenClassifier {
             AggregationStrategy::Max => {
                 // The token whose best score is highest (the first such token on ties).
                 let mut best = &group[0];
-                let top = |p: &PreEntity| p.scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                let top =
+                    |p: &PreEntity| p.scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
                 for p in &group[1..] {
                     if top(p) > top(best) {
                         best = p;
@@ -442,7 +468,9 @@ fn aggregate_overlapping(mut entities: Vec<Entity>) -> Vec<Entity> {
     entities.sort_by_key(|e| e.start);
     let mut out = Vec::new();
     let mut iter = entities.into_iter();
-    let Some(mut previous) = iter.next() else { return out };
+    let Some(mut previous) = iter.next() else {
+        return out;
+    };
     for e in iter {
         if previous.start <= e.start && e.start < previous.end {
             let (cur, prev) = (e.end - e.start, previous.end - previous.start);

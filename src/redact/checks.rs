@@ -4,7 +4,10 @@
 
 /// Decimal digit values of the ASCII digits in `s`, in order; other chars are skipped.
 fn digits(s: &str) -> Vec<u8> {
-    s.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect()
+    s.bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect()
 }
 
 /// Luhn (mod 10) checksum, as on payment cards.
@@ -53,7 +56,12 @@ const CARD_IINS: &[(u32, u32, usize, usize)] = &[
 ];
 
 fn iin_ok(digits: &[u8]) -> bool {
-    let prefix = |len: usize| digits.iter().take(len).fold(0u32, |acc, &d| acc * 10 + u32::from(d));
+    let prefix = |len: usize| {
+        digits
+            .iter()
+            .take(len)
+            .fold(0u32, |acc, &d| acc * 10 + u32::from(d))
+    };
     CARD_IINS.iter().any(|&(low, high, min_len, max_len)| {
         let len = low.to_string().len();
         (low..=high).contains(&prefix(len)) && (min_len..=max_len).contains(&digits.len())
@@ -70,7 +78,10 @@ pub(super) fn credit_card_ok(candidate: &str) -> bool {
             return false;
         }
     }
-    let groups: Vec<usize> = candidate.split(|c: char| !c.is_ascii_digit()).map(str::len).collect();
+    let groups: Vec<usize> = candidate
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .collect();
     let grouping_ok = match groups.as_slice() {
         [_] | [4, 6, 5] | [4, 6, 4] => true,
         [init @ .., last] => init.iter().all(|&g| g == 4) && (1..=4).contains(last),
@@ -177,7 +188,9 @@ pub(super) fn iban_ok(compact: &str) -> bool {
     let shape_ok = bytes.len() > 4
         && bytes[..2].iter().all(u8::is_ascii_uppercase)
         && bytes[2..4].iter().all(u8::is_ascii_digit)
-        && bytes.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         && compact.get(..2).and_then(iban_length) == Some(bytes.len());
     if !shape_ok {
         return false;
@@ -185,7 +198,11 @@ pub(super) fn iban_ok(compact: &str) -> bool {
     let rearranged = bytes[4..].iter().chain(&bytes[..4]);
     // Fold digit by digit so the (up to 70-digit) number never has to exist.
     let remainder = rearranged.fold(0u32, |acc, &b| {
-        let value = u32::from(if b.is_ascii_digit() { b - b'0' } else { b - b'A' + 10 });
+        let value = u32::from(if b.is_ascii_digit() {
+            b - b'0'
+        } else {
+            b - b'A' + 10
+        });
         if value >= 10 {
             (acc * 100 + value) % 97
         } else {
@@ -286,7 +303,8 @@ fn phone_groups(body: &str) -> Option<Vec<Group>> {
         }
         let mut between_chars = between.chars();
         let separator = between_chars.next();
-        let lone_separator = between_chars.next().is_none() && separator.is_none_or(|s| matches!(s, ' ' | '-' | '.'));
+        let lone_separator = between_chars.next().is_none()
+            && separator.is_none_or(|s| matches!(s, ' ' | '-' | '.'));
         let after_paren = pending.starts_with(')');
         // Adjacent groups need a separator unless a parenthesis already splits them; the first
         // group has nothing before it but an optional `(`.
@@ -313,7 +331,10 @@ fn phone_groups(body: &str) -> Option<Vec<Group>> {
     if !(closes_last || (pending.is_empty() && !paren_open)) {
         return None;
     }
-    if groups.iter().any(|g| g.parenthesized && !(1..=5).contains(&g.len)) {
+    if groups
+        .iter()
+        .any(|g| g.parenthesized && !(1..=5).contains(&g.len))
+    {
         return None;
     }
     Some(groups)

@@ -15,7 +15,9 @@ pub fn canonical_type(model_label: &str) -> Option<String> {
     let canonical = match bare.as_str() {
         "" | "O" | "MISC" => return None,
         "GIVEN_NAME" | "SURNAME" | "PER" => "PERSON",
-        "BUILDING_NUMBER" | "STREET_NAME" | "SECONDARY_ADDRESS" | "CITY" | "STATE" | "ZIP_CODE" => "ADDRESS",
+        "BUILDING_NUMBER" | "STREET_NAME" | "SECONDARY_ADDRESS" | "CITY" | "STATE" | "ZIP_CODE" => {
+            "ADDRESS"
+        }
         "LOC" => "LOCATION",
         "ORG" => "ORGANIZATION",
         _ => return Some(bare),
@@ -26,7 +28,10 @@ pub fn canonical_type(model_label: &str) -> Option<String> {
 /// A label upper-cased, without surrounding whitespace and without its `B-` / `I-` prefix.
 pub(super) fn bare_label(label: &str) -> String {
     let upper = label.trim().to_uppercase();
-    match upper.strip_prefix("B-").or_else(|| upper.strip_prefix("I-")) {
+    match upper
+        .strip_prefix("B-")
+        .or_else(|| upper.strip_prefix("I-"))
+    {
         Some(bare) => bare.to_string(),
         None => upper,
     }

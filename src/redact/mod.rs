@@ -135,7 +135,11 @@ pub enum Operator {
     Placeholder,
     /// Every char replaced by `ch` except the first `keep` (or the last, `from_end`); chars are
     /// Unicode scalar values, and whitespace inside the value is masked too.
-    Mask { ch: char, keep: usize, from_end: bool },
+    Mask {
+        ch: char,
+        keep: usize,
+        from_end: bool,
+    },
     /// The first [`HASH_HEX_LEN`] hex digits of SHA-256 over `salt` then the value (see
     /// [`hash_value`]). Reversible through the mapping, not by itself.
     Hash { salt: String },
@@ -186,7 +190,9 @@ impl Default for RedactorConfig {
 impl RedactorConfig {
     /// The operator for a canonical type.
     pub fn operator(&self, entity_type: &str) -> &Operator {
-        self.operators.get(entity_type).unwrap_or(&self.default_operator)
+        self.operators
+            .get(entity_type)
+            .unwrap_or(&self.default_operator)
     }
 
     /// Canonical type of a model label: `model_label_map` first, then [`canonical_type`].
@@ -261,7 +267,11 @@ pub fn redact(text: &str, model_spans: &[Span], config: &RedactorConfig) -> Resu
         }
     }
     spans.extend(detect_patterns(text, config)?);
-    Ok(operators::apply(text, resolve::resolve(text, spans), config))
+    Ok(operators::apply(
+        text,
+        resolve::resolve(text, spans),
+        config,
+    ))
 }
 
 /// Puts originals back into `reply`: every occurrence of a reversible replacement (Placeholder
@@ -295,7 +305,9 @@ mod tests {
     #[test]
     fn label_map_overrides_and_drops() {
         let mut config = RedactorConfig::default();
-        config.model_label_map.insert("misc".into(), Some("product".into()));
+        config
+            .model_label_map
+            .insert("misc".into(), Some("product".into()));
         config.model_label_map.insert("ORG".into(), None);
         assert_eq!(config.canonical("B-MISC").as_deref(), Some("PRODUCT"));
         assert_eq!(config.canonical("I-ORG"), None);
@@ -308,7 +320,10 @@ mod tests {
             r#"{"detectors": ["EMAIL", "IBAN"], "operators": {"EMAIL": {"kind": "replace"}, "PERSON": {"kind": "mask", "ch": "*", "keep": 1, "from_end": false}}}"#,
         )
         .unwrap();
-        assert!(config.detectors.contains(PatternKind::Iban) && !config.detectors.contains(PatternKind::Phone));
+        assert!(
+            config.detectors.contains(PatternKind::Iban)
+                && !config.detectors.contains(PatternKind::Phone)
+        );
         assert_eq!(
             config.operator("EMAIL"),
             &Operator::Replace {

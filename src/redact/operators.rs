@@ -91,7 +91,11 @@ pub(super) fn apply(text: &str, spans: Vec<Span>, config: &RedactorConfig) -> Re
             Operator::Keep => original.to_string(),
         };
         let reversible = matches!(operator, Operator::Placeholder | Operator::Hash { .. });
-        if reversible && !mapping.iter().any(|(r, o)| *r == replacement && o == original) {
+        if reversible
+            && !mapping
+                .iter()
+                .any(|(r, o)| *r == replacement && o == original)
+        {
             mapping.push((replacement.clone(), original.to_string()));
         }
         out.push_str(&text[copied..span.start]);
@@ -136,7 +140,10 @@ pub(super) fn restore(reply: &str, mapping: &[(String, String)]) -> String {
     let mut by_first_byte: HashMap<u8, Vec<(&str, &str)>> = HashMap::new();
     for (token, original) in originals {
         if let (Some(&first), Some(original)) = (token.as_bytes().first(), original) {
-            by_first_byte.entry(first).or_default().push((token, original));
+            by_first_byte
+                .entry(first)
+                .or_default()
+                .push((token, original));
         }
     }
     for candidates in by_first_byte.values_mut() {
@@ -210,6 +217,9 @@ mod tests {
             ("dup".to_string(), "x".to_string()),
             ("dup".to_string(), "y".to_string()),
         ];
-        assert_eq!(restore("<P_1> <P_2> <P_10> dup", &mapping), "<P_2> Bob Ten dup");
+        assert_eq!(
+            restore("<P_1> <P_2> <P_10> dup", &mapping),
+            "<P_2> Bob Ten dup"
+        );
     }
 }

@@ -84,7 +84,10 @@ impl FromStr for PatternKind {
             .find(|k| k.name().eq_ignore_ascii_case(s))
             .ok_or_else(|| {
                 let names: Vec<&str> = PatternKind::ALL.iter().map(|k| k.name()).collect();
-                Error::InvalidOption(format!("unknown pattern detector `{s}` ({})", names.join(", ")))
+                Error::InvalidOption(format!(
+                    "unknown pattern detector `{s}` ({})",
+                    names.join(", ")
+                ))
             })
     }
 }
@@ -153,11 +156,17 @@ fn next_char(text: &str, i: usize) -> usize {
 /// Every match of `re`, where `accept` turns a match (start, end) into the accepted span or
 /// rejects it. Accepted spans continue the search after themselves; rejected or empty ones one
 /// char after their start.
-fn scan(text: &str, re: &Regex, mut accept: impl FnMut(usize, usize) -> Option<(usize, usize)>) -> Vec<(usize, usize)> {
+fn scan(
+    text: &str,
+    re: &Regex,
+    mut accept: impl FnMut(usize, usize) -> Option<(usize, usize)>,
+) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
     let mut pos = 0;
     while pos <= text.len() {
-        let Some(m) = re.find_at(text, pos) else { break };
+        let Some(m) = re.find_at(text, pos) else {
+            break;
+        };
         match accept(m.start(), m.end()) {
             Some((start, end)) if end > start => {
                 found.push((start, end));
@@ -177,7 +186,8 @@ fn builtin(cell: &'static OnceLock<Option<Regex>>, pattern: &str) -> Option<&'st
     cell.get_or_init(|| Regex::new(pattern).ok()).as_ref()
 }
 
-const EMAIL: &str = r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,63}";
+const EMAIL: &str =
+    r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,63}";
 const URL: &str = r#"(?i)(?:https?://|www\.)[^\s<>"'`]+"#;
 const IPV4: &str = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}";
 const IPV6: &str = r"[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?:\.[0-9]{1,3}){3})?";
@@ -214,7 +224,9 @@ fn email_ok(candidate: &str) -> bool {
 fn trim_url(candidate: &str) -> &str {
     let mut url = candidate;
     loop {
-        let Some(last) = url.chars().last() else { return url };
+        let Some(last) = url.chars().last() else {
+            return url;
+        };
         let unbalanced = |open: char| url.matches(open).count() < url.matches(last).count();
         let drop = match last {
             '.' | ',' | ';' | ':' | '!' | '?' | '*' => true,
@@ -240,9 +252,12 @@ fn url_ok(url: &str) -> bool {
     let host = host.rsplit('@').next().unwrap_or_default(); // user:password@host
     let named_host = host.split(':').next().unwrap_or_default();
     // `www.` alone, or a scheme with no host, is prose ("see www." / "http://").
-    let has_label =
-        |h: &str| h.split('.').filter(|l| !l.is_empty()).count() >= if lower.starts_with("www.") { 2 } else { 1 };
-    (host.starts_with('[') || (named_host.chars().any(|c| c.is_alphanumeric()) && has_label(named_host)))
+    let has_label = |h: &str| {
+        h.split('.').filter(|l| !l.is_empty()).count()
+            >= if lower.starts_with("www.") { 2 } else { 1 }
+    };
+    (host.starts_with('[')
+        || (named_host.chars().any(|c| c.is_alphanumeric()) && has_label(named_host)))
         && !named_host.contains("..")
 }
 
@@ -269,13 +284,17 @@ fn iban_at(text: &str, start: usize) -> Option<(usize, usize)> {
         if !c.is_ascii_alphanumeric() {
             return None;
         }
-        if !compact.is_empty() && compact.len() % 4 == 0 && *spaced.get_or_insert(after_space) != after_space {
+        if !compact.is_empty()
+            && compact.len() % 4 == 0
+            && *spaced.get_or_insert(after_space) != after_space
+        {
             return None;
         }
         compact.push(c);
         end = start + i + c.len_utf8();
     }
-    (compact.len() == expected && checks::iban_ok(&compact) && standalone(text, start, end, "")).then_some((start, end))
+    (compact.len() == expected && checks::iban_ok(&compact) && standalone(text, start, end, ""))
+        .then_some((start, end))
 }
 
 /// Where the digit groups of a run are: `(start, end)` of each maximal digit sequence.
@@ -320,7 +339,9 @@ fn valid_sub_runs(
         let hit = (first..=last_max).rev().find_map(|last| {
             extents(first, last)
                 .into_iter()
-                .find(|&(start, end)| valid(&text[start..end]) && standalone(text, start, end, "-./"))
+                .find(|&(start, end)| {
+                    valid(&text[start..end]) && standalone(text, start, end, "-./")
+                })
                 .map(|(start, end)| (last, start, end))
         });
         match hit {
@@ -395,7 +416,13 @@ fn find_cards(text: &str, re: &Regex) -> Vec<(usize, usize)> {
                 _ => Vec::new(),
             }
         };
-        found.extend(valid_sub_runs(text, &groups, 19, extents, checks::credit_card_ok));
+        found.extend(valid_sub_runs(
+            text,
+            &groups,
+            19,
+            extents,
+            checks::credit_card_ok,
+        ));
     }
     found
 }
@@ -464,7 +491,10 @@ fn find(kind: PatternKind, text: &str) -> Vec<(usize, usize)> {
 /// score outside 0..=1, or an empty deny-list term.
 pub fn detect_patterns(text: &str, config: &RedactorConfig) -> Result<Vec<Span>> {
     let mut spans = Vec::new();
-    for kind in PatternKind::ALL.into_iter().filter(|&k| config.detectors.contains(k)) {
+    for kind in PatternKind::ALL
+        .into_iter()
+        .filter(|&k| config.detectors.contains(k))
+    {
         spans.extend(find(kind, text).into_iter().map(|(start, end)| Span {
             start,
             end,
@@ -480,8 +510,12 @@ pub fn detect_patterns(text: &str, config: &RedactorConfig) -> Result<Vec<Span>>
                 custom.name, custom.score
             )));
         }
-        let re = Regex::new(&custom.regex)
-            .map_err(|e| Error::InvalidOption(format!("custom pattern `{}`: invalid regex: {e}", custom.name)))?;
+        let re = Regex::new(&custom.regex).map_err(|e| {
+            Error::InvalidOption(format!(
+                "custom pattern `{}`: invalid regex: {e}",
+                custom.name
+            ))
+        })?;
         spans.extend(
             scan(text, &re, |s, e| Some((s, e)))
                 .into_iter()
@@ -585,7 +619,10 @@ mod tests {
     #[test]
     fn ips() {
         let text = "Hosts 192.168.0.1, 10.0.0.255:8080; not 256.1.1.1, 01.2.3.4, version 1.2.3.4.5 or a1.2.3.4.";
-        assert_eq!(found(PatternKind::Ipv4, text), ["192.168.0.1", "10.0.0.255"]);
+        assert_eq!(
+            found(PatternKind::Ipv4, text),
+            ["192.168.0.1", "10.0.0.255"]
+        );
         let text = "v6 2001:db8::8a2e:370:7334 and fe80::1, full 2001:0db8:85a3:0000:0000:8a2e:0370:7334; not 12:30:45 or std::io or 00:1A:2B:3C:4D:5E.";
         assert_eq!(
             found(PatternKind::Ipv6, text),
@@ -621,7 +658,11 @@ mod tests {
         let text = "Cards 4111 1111 1111 1111 2024, 5555-5555-5555-4444 and 378282246310005; not 4111 1111 1111 1112 or 4111-1111-1111-1111-2222.";
         assert_eq!(
             found(PatternKind::CreditCard, text),
-            ["4111 1111 1111 1111", "5555-5555-5555-4444", "378282246310005"]
+            [
+                "4111 1111 1111 1111",
+                "5555-5555-5555-4444",
+                "378282246310005"
+            ]
         );
         assert!(found(PatternKind::CreditCard, "id41111111111111111").is_empty());
     }
@@ -643,7 +684,10 @@ mod tests {
     #[test]
     fn ssns() {
         let text = "SSN 123-45-6789 or 234 56 7890; not 000-12-3456, 666-12-3456, 901-12-3456, 123-00-4567, 123-45-0000, 1123-45-6789, 123-45-6789-1.";
-        assert_eq!(found(PatternKind::UsSsn, text), ["123-45-6789", "234 56 7890"]);
+        assert_eq!(
+            found(PatternKind::UsSsn, text),
+            ["123-45-6789", "234 56 7890"]
+        );
     }
 
     #[test]
@@ -674,7 +718,13 @@ mod tests {
         let spans = detect_patterns(text, &config).unwrap();
         let got: Vec<(&str, &str, &str)> = spans
             .iter()
-            .map(|s| (&text[s.start..s.end], s.entity_type.as_str(), s.detector.as_str()))
+            .map(|s| {
+                (
+                    &text[s.start..s.end],
+                    s.entity_type.as_str(),
+                    s.detector.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             got,
@@ -697,7 +747,13 @@ mod tests {
         assert_eq!(spans.len(), 1);
         assert_eq!(spans[0].detector, "pattern:IPV4");
         assert_eq!(spans[0].entity_type, "IP_ADDRESS");
-        assert_eq!("credit_card".parse::<PatternKind>().unwrap(), PatternKind::CreditCard);
-        assert_eq!("nope".parse::<PatternKind>().unwrap_err().code(), "invalid_option");
+        assert_eq!(
+            "credit_card".parse::<PatternKind>().unwrap(),
+            PatternKind::CreditCard
+        );
+        assert_eq!(
+            "nope".parse::<PatternKind>().unwrap_err().code(),
+            "invalid_option"
+        );
     }
 }

@@ -50,7 +50,10 @@ pub(super) fn resolve(text: &str, spans: Vec<Span>) -> Vec<Span> {
     let mut i = 0;
     while i < spans.len() {
         let extent = (spans[i].start, spans[i].end);
-        let group_end = i + spans[i..].iter().take_while(|s| (s.start, s.end) == extent).count();
+        let group_end = i + spans[i..]
+            .iter()
+            .take_while(|s| (s.start, s.end) == extent)
+            .count();
         for flag in &mut contained[i..group_end] {
             *flag = reach_before.is_some_and(|r| r >= extent.1);
         }
@@ -107,7 +110,11 @@ fn joins(text: &str, prev: &Span, next: &Span) -> bool {
         && mergeable(prev)
         && mergeable(next)
         && text[prev.end..next.start].chars().all(|c| {
-            (c.is_whitespace() && !matches!(c, '\n' | '\r' | '\x0b' | '\x0c' | '\u{85}' | '\u{2028}' | '\u{2029}'))
+            (c.is_whitespace()
+                && !matches!(
+                    c,
+                    '\n' | '\r' | '\x0b' | '\x0c' | '\u{85}' | '\u{2028}' | '\u{2029}'
+                ))
                 || (comma_ok && c == ',')
         })
 }
@@ -127,7 +134,10 @@ mod tests {
     }
 
     fn extents(spans: &[Span]) -> Vec<(usize, usize, &str)> {
-        spans.iter().map(|s| (s.start, s.end, s.entity_type.as_str())).collect()
+        spans
+            .iter()
+            .map(|s| (s.start, s.end, s.entity_type.as_str()))
+            .collect()
     }
 
     const TEXT: &str = "0123456789012345678901234567890123456789";
@@ -136,7 +146,10 @@ mod tests {
     fn container_wins_even_with_a_lower_score() {
         let out = resolve(
             TEXT,
-            vec![span(2, 5, "B", 0.99, "model"), span(0, 10, "A", 0.5, "model")],
+            vec![
+                span(2, 5, "B", 0.99, "model"),
+                span(0, 10, "A", 0.5, "model"),
+            ],
         );
         assert_eq!(extents(&out), [(0, 10, "A")]);
     }
@@ -145,17 +158,26 @@ mod tests {
     fn partial_overlap_goes_to_the_higher_score_then_pattern_then_earlier_then_longer() {
         let out = resolve(
             TEXT,
-            vec![span(0, 6, "A", 0.6, "model"), span(4, 10, "B", 0.9, "model")],
+            vec![
+                span(0, 6, "A", 0.6, "model"),
+                span(4, 10, "B", 0.9, "model"),
+            ],
         );
         assert_eq!(extents(&out), [(4, 10, "B")]);
         let out = resolve(
             TEXT,
-            vec![span(0, 6, "A", 0.9, "model"), span(4, 10, "B", 0.9, "pattern:PHONE")],
+            vec![
+                span(0, 6, "A", 0.9, "model"),
+                span(4, 10, "B", 0.9, "pattern:PHONE"),
+            ],
         );
         assert_eq!(extents(&out), [(4, 10, "B")]);
         let out = resolve(
             TEXT,
-            vec![span(4, 10, "B", 0.9, "model"), span(0, 6, "A", 0.9, "model")],
+            vec![
+                span(4, 10, "B", 0.9, "model"),
+                span(0, 6, "A", 0.9, "model"),
+            ],
         );
         assert_eq!(extents(&out), [(0, 6, "A")]);
         let out = resolve(
@@ -208,7 +230,10 @@ mod tests {
         let forward = resolve(TEXT, spans.clone());
         let backward = resolve(TEXT, spans.into_iter().rev().collect());
         assert_eq!(forward, backward);
-        assert_eq!(extents(&forward), [(0, 6, "A"), (8, 14, "C"), (20, 25, "D")]);
+        assert_eq!(
+            extents(&forward),
+            [(0, 6, "A"), (8, 14, "C"), (20, 25, "D")]
+        );
     }
 
     #[test]
@@ -262,7 +287,10 @@ mod tests {
         let text = "  Ada   ";
         let out = resolve(
             text,
-            vec![span(0, 6, "PERSON", 0.9, "model"), span(6, 8, "PERSON", 0.9, "model")],
+            vec![
+                span(0, 6, "PERSON", 0.9, "model"),
+                span(6, 8, "PERSON", 0.9, "model"),
+            ],
         );
         assert_eq!(extents(&out), [(2, 5, "PERSON")]);
     }

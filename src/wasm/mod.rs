@@ -20,7 +20,9 @@ pub struct Model {
 impl Model {
     #[wasm_bindgen(constructor)]
     pub fn new(bytes: Vec<u8>) -> Result<Model, JsError> {
-        ModelBundle::from_bytes(bytes).map(|inner| Model { inner }).map_err(js_error)
+        ModelBundle::from_bytes(bytes)
+            .map(|inner| Model { inner })
+            .map_err(js_error)
     }
 
     /// Per-token detail as JSON (byte offsets; UTF-16 offsets come with the typed API).
