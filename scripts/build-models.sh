@@ -15,14 +15,16 @@ cargo build --quiet --bin tokenveil
 target/debug/tokenveil convert models/.cache/rampart/hf -o "$out/rampart/rampart-q4_0.gguf" \
   --quant q4_0 --embeddings f16 --name "Rampart PII (Q4_0)"
 
-# Default NER, POS and sentiment models: Q8_0 linear layers and embeddings (24.6 MB; f16
-# embeddings would make 35 MB). Their f32 weights come from the GPU recipe in models/train/
+# Default NER, POS and sentiment models: Q8_0 (24.6 MB) and Q4_0 (19.4 MB) linear layers,
+# Q8_0 embeddings (f16 embeddings would make the Q8_0 file 35 MB). Their f32 weights come from the GPU recipe in models/train/
 # and are not in the repository, so these are rebuilt only where that recipe has been run.
 for m in ner pos sst2; do
   if [ -f "models/.cache/trained/$m/model.safetensors" ]; then
     mkdir -p "$out/$m"
-    target/debug/tokenveil convert "models/.cache/trained/$m" -o "$out/$m/$m-q8_0.gguf" \
-      --quant q8_0 --embeddings q8_0 --name "tokenveil $m (Q8_0)"
+    for q in q8_0 q4_0; do
+      target/debug/tokenveil convert "models/.cache/trained/$m" -o "$out/$m/$m-$q.gguf" \
+        --quant $q --embeddings q8_0 --name "tokenveil $m (${q^^})"
+    done
   else
     echo "models/$m: skipped (no models/.cache/trained/$m: run the recipe in models/train/)"
   fi
