@@ -79,66 +79,59 @@ pub const CLASSIFIER: &str = "classifier";
 /// Every tensor the architecture in `config` reads, with its shape, in a stable order.
 pub fn tensor_specs(config: &ModelConfig) -> Vec<TensorSpec> {
     let h = config.hidden_size;
-    let prefix = config.weight_prefix();
-    let mut specs = Vec::new();
-    let mut push =
-        |name: String, shape: Vec<usize>, kind: Kind| specs.push(TensorSpec { name, shape, kind });
-    fn linear(push: &mut dyn FnMut(String, Vec<usize>, Kind), base: &str, out: usize, inp: usize) {
-        push(format!("{base}.weight"), vec![out, inp], Kind::Linear);
-        push(format!("{base}.bias"), vec![out], Kind::Bias);
-    }
-    let norm = |push: &mut dyn FnMut(String, Vec<usize>, Kind), base: &str| {
-        push(format!("{base}.weight"), vec![h], Kind::Norm);
-        push(format!("{base}.bias"), vec![h], Kind::Norm);
-    };
-
-    push(
-        format!("{prefix}.{WORD_EMBEDDINGS}"),
+    let enc = |name: &str| format!("{}.{name}", config.weight_prefix());
+    let mut s = Specs(Vec::new());
+    s.push(
+        enc(WORD_EMBEDDINGS),
         vec![config.vocab_size, h],
         Kind::Embedding,
     );
-    push(
-        format!("{prefix}.{POSITION_EMBEDDINGS}"),
+    s.push(
+        enc(POSITION_EMBEDDINGS),
         vec![config.max_position_embeddings, h],
         Kind::Embedding,
     );
     if config.family == Family::Bert {
-        push(
-            format!("{prefix}.{TOKEN_TYPE_EMBEDDINGS}"),
+        s.push(
+            enc(TOKEN_TYPE_EMBEDDINGS),
             vec![config.type_vocab_size, h],
             Kind::Embedding,
         );
     }
-    norm(&mut push, &format!("{prefix}.{EMBEDDINGS_NORM}"));
+    s.norm(&enc(EMBEDDINGS_NORM), h);
     for i in 0..config.num_layers {
         let n = layer_names(config.family, i);
         for base in [&n.query, &n.key, &n.value, &n.attn_out] {
-            linear(&mut push, &format!("{prefix}.{base}"), h, h);
+            s.linear(&enc(base), h, h);
         }
-        norm(&mut push, &format!("{prefix}.{}", n.attn_norm));
-        linear(
-            &mut push,
-            &format!("{prefix}.{}", n.ffn_in),
-            config.intermediate_size,
-            h,
-        );
-        linear(
-            &mut push,
-            &format!("{prefix}.{}", n.ffn_out),
-            h,
-            config.intermediate_size,
-        );
-        norm(&mut push, &format!("{prefix}.{}", n.ffn_norm));
+        s.norm(&enc(&n.attn_norm), h);
+        s.linear(&enc(&n.ffn_in), config.intermediate_size, h);
+        s.linear(&enc(&n.ffn_out), h, config.intermediate_size);
+        s.norm(&enc(&n.ffn_norm), h);
     }
     match (config.head, config.family) {
-        (Head::SequenceClassification, Family::Bert) => {
-            linear(&mut push, &format!("{prefix}.{POOLER}"), h, h)
-        }
-        (Head::SequenceClassification, Family::DistilBert) => {
-            linear(&mut push, PRE_CLASSIFIER, h, h)
-        }
+        (Head::SequenceClassification, Family::Bert) => s.linear(&enc(POOLER), h, h),
+        (Head::SequenceClassification, Family::DistilBert) => s.linear(PRE_CLASSIFIER, h, h),
         (Head::TokenClassification, _) => {}
     }
-    linear(&mut push, CLASSIFIER, config.num_labels(), h);
-    specs
+    s.linear(CLASSIFIER, config.num_labels(), h);
+    s.0
+}
+
+struct Specs(Vec<TensorSpec>);
+
+impl Specs {
+    fn push(&mut self, name: String, shape: Vec<usize>, kind: Kind) {
+        self.0.push(TensorSpec { name, shape, kind });
+    }
+
+    fn linear(&mut self, base: &str, out: usize, inp: usize) {
+        self.push(format!("{base}.weight"), vec![out, inp], Kind::Linear);
+        self.push(format!("{base}.bias"), vec![out], Kind::Bias);
+    }
+
+    fn norm(&mut self, base: &str, size: usize) {
+        self.push(format!("{base}.weight"), vec![size], Kind::Norm);
+        self.push(format!("{base}.bias"), vec![size], Kind::Norm);
+    }
 }
