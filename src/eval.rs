@@ -84,17 +84,11 @@ pub struct Prf {
 }
 
 impl Prf {
-    fn new(tp: usize, predicted: usize, support: usize) -> Self {
-        let p = if predicted == 0 {
-            0.0
-        } else {
-            tp as f64 / predicted as f64
-        };
-        let r = if support == 0 {
-            0.0
-        } else {
-            tp as f64 / support as f64
-        };
+    /// Precision = `correct / predicted`, recall = `found / support`; for exact matching
+    /// `correct == found`, for overlap matching they can differ.
+    fn from_counts(correct: usize, predicted: usize, found: usize, support: usize) -> Self {
+        let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        let (p, r) = (ratio(correct, predicted), ratio(found, support));
         let f1 = if p + r == 0.0 {
             0.0
         } else {
@@ -174,12 +168,12 @@ pub fn entity_scores(truth: &[Vec<String>], predicted: &[Vec<String>]) -> Entity
             let tp = t.iter().filter(|e| &e.0 == ty && p.contains(*e)).count();
             let np = p.iter().filter(|e| &e.0 == ty).count();
             let nt = t.iter().filter(|e| &e.0 == ty).count();
-            (ty.clone(), Prf::new(tp, np, nt))
+            (ty.clone(), Prf::from_counts(tp, np, tp, nt))
         })
         .collect();
     let tp = t.intersection(&p).count();
     EntityScores {
-        micro: Prf::new(tp, p.len(), t.len()),
+        micro: Prf::from_counts(tp, p.len(), tp, t.len()),
         per_type,
     }
 }
@@ -328,29 +322,7 @@ pub fn span_scores(
             c[2] += usize::from(g.iter().any(|q| overlaps(s, q)));
         }
     }
-    let prf = |c: [usize; 4]| {
-        let p = if c[3] == 0 {
-            0.0
-        } else {
-            c[2] as f64 / c[3] as f64
-        };
-        let r = if c[1] == 0 {
-            0.0
-        } else {
-            c[0] as f64 / c[1] as f64
-        };
-        let f1 = if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        };
-        Prf {
-            precision: p,
-            recall: r,
-            f1,
-            support: c[1],
-        }
-    };
+    let prf = |c: [usize; 4]| Prf::from_counts(c[2], c[3], c[0], c[1]);
     let total = counts.values().fold([0; 4], |mut t, c| {
         for i in 0..4 {
             t[i] += c[i];

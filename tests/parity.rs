@@ -79,6 +79,26 @@ fn compare(bundle: &ModelBundle, golden: &Value, key: &str) -> (Vec<Vec<f32>>, V
     (ours_rows, ref_rows)
 }
 
+/// A Hugging Face folder converted to tokenveil GGUF bytes in `quant`, then loaded.
+fn convert_in_memory(dir: &std::path::Path, quant: Quant) -> ModelBundle {
+    let read = |n: &str| std::fs::read_to_string(dir.join(n)).unwrap();
+    let weights = std::fs::read(dir.join("model.safetensors")).unwrap();
+    let opts = ConvertOptions {
+        quant,
+        embeddings: None,
+        name: None,
+    };
+    let (bytes, _) = convert_parts(
+        &read("config.json"),
+        &read("tokenizer.json"),
+        &weights,
+        &Provenance::default(),
+        &opts,
+    )
+    .unwrap();
+    ModelBundle::from_bytes(bytes).unwrap()
+}
+
 fn max_diff(a: &[Vec<f32>], b: &[Vec<f32>]) -> f32 {
     a.iter()
         .zip(b)
@@ -184,24 +204,9 @@ fn half_precision_safetensors_match_pytorch() {
 fn gguf_every_format_through_the_same_model() {
     for model in MODELS {
         let d = dir(model);
-        let read = |n: &str| std::fs::read_to_string(d.join(n)).unwrap();
-        let weights = std::fs::read(d.join("model.safetensors")).unwrap();
         let golden = golden(d.join("golden.json"));
         for (quant, bound, min_agreement) in BOUNDS {
-            let opts = ConvertOptions {
-                quant,
-                embeddings: None,
-                name: None,
-            };
-            let (bytes, _) = convert_parts(
-                &read("config.json"),
-                &read("tokenizer.json"),
-                &weights,
-                &Provenance::default(),
-                &opts,
-            )
-            .unwrap();
-            let bundle = ModelBundle::from_bytes(bytes).unwrap();
+            let bundle = convert_in_memory(&d, quant);
             let (ours, theirs) = compare(&bundle, &golden, "logits");
             let diff = max_diff(&ours, &theirs);
             let agree = ours
@@ -238,23 +243,8 @@ fn base_size_distilbert() {
     let d = max_diff(&ours, &theirs);
     eprintln!("base-size f32 safetensors max |Δlogit| = {d:.2e}");
     assert!(d <= 1e-4, "{d}");
-    let read = |n: &str| std::fs::read_to_string(dir.join(n)).unwrap();
-    let weights = std::fs::read(dir.join("model.safetensors")).unwrap();
     for (quant, bound, min_agreement) in BOUNDS {
-        let opts = ConvertOptions {
-            quant,
-            embeddings: None,
-            name: None,
-        };
-        let (bytes, _) = convert_parts(
-            &read("config.json"),
-            &read("tokenizer.json"),
-            &weights,
-            &Provenance::default(),
-            &opts,
-        )
-        .unwrap();
-        let bundle = ModelBundle::from_bytes(bytes).unwrap();
+        let bundle = convert_in_memory(&dir, quant);
         let (ours, theirs) = compare(&bundle, &golden, "logits");
         let diff = max_diff(&ours, &theirs);
         let agree = ours

@@ -570,15 +570,19 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     Ok(())
 }
 
-/// One row per token; per label "logit (probability)". Offsets are byte offsets.
-fn print_table(out: &TokenLogits) {
-    let tok_w = out
-        .tokens
+/// Width of the token column: the longest token, at least the header's.
+fn token_width(out: &TokenLogits) -> usize {
+    out.tokens
         .iter()
         .map(|t| t.token.chars().count())
         .max()
-        .unwrap_or(5)
-        .max(5);
+        .unwrap_or(0)
+        .max(5)
+}
+
+/// One row per token; per label "logit (probability)". Offsets are byte offsets.
+fn print_table(out: &TokenLogits) {
+    let tok_w = token_width(out);
     let lab_w = out
         .labels
         .iter()
@@ -613,13 +617,7 @@ fn print_table(out: &TokenLogits) {
 
 /// One row per token with its `k` most probable labels, for models with many labels.
 fn print_top_table(out: &TokenLogits, k: usize) {
-    let tok_w = out
-        .tokens
-        .iter()
-        .map(|t| t.token.chars().count())
-        .max()
-        .unwrap_or(5)
-        .max(5);
+    let tok_w = token_width(out);
     println!(
         "{:>3}  {:<tok_w$}  {:>9}  top {k} labels: logit (probability)",
         "#", "token", "bytes"

@@ -153,23 +153,22 @@ impl TokenClassifier {
         }
         let stride = self.stride(opts);
         let mut windows: Vec<Encoded> = Vec::new();
-        let mut owner: Vec<usize> = Vec::new();
-        for (t, text) in texts.iter().enumerate() {
-            for w in self.model.tokenizer.encode_windows(text, stride)? {
-                windows.push(w);
-                owner.push(t);
-            }
+        // Each text's windows are contiguous: `counts[t]` of them, in order.
+        let mut counts: Vec<usize> = Vec::with_capacity(texts.len());
+        for text in texts {
+            let w = self.model.tokenizer.encode_windows(text, stride)?;
+            counts.push(w.len());
+            windows.extend(w);
         }
         let logits = logits_per_window(&self.model, &windows, opts.batch_size)?;
         let mut results = Vec::with_capacity(texts.len());
-        for (t, text) in texts.iter().enumerate() {
-            let mine: Vec<(&Encoded, &Vec<Vec<f32>>)> = windows
+        let mut first = 0;
+        for (text, n) in texts.iter().zip(counts) {
+            let mine: Vec<(&Encoded, &Vec<Vec<f32>>)> = windows[first..first + n]
                 .iter()
-                .zip(&logits)
-                .zip(&owner)
-                .filter(|(_, &o)| o == t)
-                .map(|(wl, _)| wl)
+                .zip(&logits[first..first + n])
                 .collect();
+            first += n;
             results.push(self.postprocess(text, &mine, stride, opts));
         }
         Ok(results)
