@@ -26,6 +26,7 @@ pub mod convert;
 pub mod error;
 pub mod eval;
 pub mod model;
+pub mod offsets;
 pub mod pipelines;
 pub mod quantize;
 pub mod redact;

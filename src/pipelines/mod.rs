@@ -2,6 +2,7 @@
 
 pub mod redaction;
 pub mod text_classification;
+pub mod timing;
 pub mod token_classification;
 pub mod token_details;
 

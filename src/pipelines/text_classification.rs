@@ -2,10 +2,12 @@
 //! `text-classification` pipeline's semantics: `top_k`, `function_to_apply` chosen by
 //! `problem_type`, labels sorted by score. Over-long input is truncated and the result says so.
 
+use super::timing::{Clock, NoClock, Stopwatch, Timings};
 use super::{logits_per_window, softmax};
 use crate::bundle::ModelBundle;
 use crate::config::{Head, ProblemType};
 use crate::error::{Error, Result};
+use crate::tokenize::Encoded;
 use serde::Serialize;
 use std::str::FromStr;
 
@@ -101,6 +103,17 @@ impl TextClassifier {
         texts: &[&str],
         opts: &TextClassificationOptions,
     ) -> Result<Vec<TextClassification>> {
+        Ok(self.classify_batch_timed(texts, opts, &NoClock)?.0)
+    }
+
+    /// [`Self::classify_batch`], with the time each stage took by `clock`.
+    pub fn classify_batch_timed(
+        &self,
+        texts: &[&str],
+        opts: &TextClassificationOptions,
+        clock: &dyn Clock,
+    ) -> Result<(Vec<TextClassification>, Timings)> {
+        let mut watch = Stopwatch::start(clock);
         if opts.batch_size == 0 {
             return Err(Error::InvalidOption("batch_size must be at least 1".into()));
         }
@@ -113,9 +126,11 @@ impl TextClassifier {
             .iter()
             .map(|t| self.model.tokenizer.encode(t))
             .collect::<Result<Vec<_>>>()?;
+        let tokenize_ms = watch.lap();
         let logits = logits_per_window(&self.model, &encodings, opts.batch_size)?;
+        let forward_ms = watch.lap();
         let function = self.resolve(opts.function_to_apply);
-        Ok(encodings
+        let results = encodings
             .iter()
             .zip(logits)
             .map(|(enc, rows)| {
@@ -145,7 +160,14 @@ impl TextClassifier {
                     truncated: enc.truncated,
                 }
             })
-            .collect())
+            .collect();
+        let timings = Timings {
+            tokenize_ms,
+            forward_ms,
+            postprocess_ms: watch.lap(),
+            tokens: encodings.iter().map(Encoded::len).sum(),
+        };
+        Ok((results, timings))
     }
 
     /// Hugging Face's choice for `function_to_apply = default`.

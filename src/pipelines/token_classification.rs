@@ -4,6 +4,7 @@
 //! merged like `aggregate_overlapping_entities`. Unlike that pipeline, long text is never
 //! truncated: it is always windowed, and `none` works over windows too.
 
+use super::timing::{Clock, NoClock, Stopwatch, Timings};
 use super::{logits_per_window, softmax};
 use crate::bundle::ModelBundle;
 use crate::config::Head;
@@ -148,6 +149,17 @@ impl TokenClassifier {
         texts: &[&str],
         opts: &TokenClassificationOptions,
     ) -> Result<Vec<Vec<Entity>>> {
+        Ok(self.classify_batch_timed(texts, opts, &NoClock)?.0)
+    }
+
+    /// [`Self::classify_batch`], with the time each stage took by `clock`.
+    pub fn classify_batch_timed(
+        &self,
+        texts: &[&str],
+        opts: &TokenClassificationOptions,
+        clock: &dyn Clock,
+    ) -> Result<(Vec<Vec<Entity>>, Timings)> {
+        let mut watch = Stopwatch::start(clock);
         if opts.batch_size == 0 {
             return Err(Error::InvalidOption("batch_size must be at least 1".into()));
         }
@@ -160,7 +172,9 @@ impl TokenClassifier {
             counts.push(w.len());
             windows.extend(w);
         }
+        let tokenize_ms = watch.lap();
         let logits = logits_per_window(&self.model, &windows, opts.batch_size)?;
+        let forward_ms = watch.lap();
         let mut results = Vec::with_capacity(texts.len());
         let mut first = 0;
         for (text, n) in texts.iter().zip(counts) {
@@ -171,7 +185,13 @@ impl TokenClassifier {
             first += n;
             results.push(self.postprocess(text, &mine, stride, opts));
         }
-        Ok(results)
+        let timings = Timings {
+            tokenize_ms,
+            forward_ms,
+            postprocess_ms: watch.lap(),
+            tokens: windows.iter().map(Encoded::len).sum(),
+        };
+        Ok((results, timings))
     }
 
     /// Word-level tags for pre-split sentences (CoNLL-style evaluation): the words are joined

@@ -1,6 +1,7 @@
 //! Per-token detail: every token with its offsets, logits, softmax probabilities and
 //! predicted label. It feeds `tokenveil logits` and the demo's logits table.
 
+use super::timing::{Clock, NoClock, Stopwatch, Timings};
 use super::{argmax, softmax};
 use crate::bundle::ModelBundle;
 use crate::config::Head;
@@ -33,6 +34,16 @@ pub struct TokenLogits {
 
 /// Tokenize `text`, run the token-classification model, and describe every token.
 pub fn token_logits(model: &ModelBundle, text: &str) -> Result<TokenLogits> {
+    Ok(token_logits_timed(model, text, &NoClock)?.0)
+}
+
+/// [`token_logits`], with the time each stage took by `clock`.
+pub fn token_logits_timed(
+    model: &ModelBundle,
+    text: &str,
+    clock: &dyn Clock,
+) -> Result<(TokenLogits, Timings)> {
+    let mut watch = Stopwatch::start(clock);
     if model.head() != Head::TokenClassification {
         return Err(Error::InvalidOption(format!(
             "per-token logits need a token-classification model; this is {}",
@@ -40,7 +51,9 @@ pub fn token_logits(model: &ModelBundle, text: &str) -> Result<TokenLogits> {
         )));
     }
     let enc = model.tokenizer.encode(text)?;
+    let tokenize_ms = watch.lap();
     let logits = model.forward(&[&enc])?.squeeze(0)?.to_vec2::<f32>()?;
+    let forward_ms = watch.lap();
     let labels = model.labels().to_vec();
     let tokens = logits
         .into_iter()
@@ -63,9 +76,16 @@ pub fn token_logits(model: &ModelBundle, text: &str) -> Result<TokenLogits> {
             }
         })
         .collect();
-    Ok(TokenLogits {
+    let out = TokenLogits {
         labels,
         tokens,
         truncated: enc.truncated,
-    })
+    };
+    let timings = Timings {
+        tokenize_ms,
+        forward_ms,
+        postprocess_ms: watch.lap(),
+        tokens: enc.len(),
+    };
+    Ok((out, timings))
 }

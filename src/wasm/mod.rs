@@ -1,34 +1,76 @@
-//! The only code that knows about JavaScript: a thin facade over the native API.
-//! (The full typed package, worker and demo come with the web issue; this is the
-//! first slice, which keeps the wasm32 build honest about what it links.)
+//! The only code that knows about JavaScript: a thin facade over the native API. Three
+//! classes (`RawTokenClassifier`, `RawTextClassifier`, and pattern-only `redact`/`restore`
+//! functions) that take options and return results as plain JS objects (see `dto`). The
+//! TypeScript wrapper in `js/` gives them their public names, loading and types.
+//!
+//! Errors are JS `Error`s named `ModelError` with a `code` property: the native error's code,
+//! or `invalid_option` for options that do not fit.
 
-use crate::pipelines::token_details::token_logits;
-use crate::{Error, ModelBundle};
+mod classifiers;
+mod dto;
+
+use crate::pipelines::timing::Clock;
+use crate::Error;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
-fn js_error(e: Error) -> JsError {
-    JsError::new(&format!("{}: {e}", e.code()))
+pub use classifiers::{redact, restore, RawTextClassifier, RawTokenClassifier};
+
+/// A JS `Error` named `ModelError` carrying `code`.
+fn model_error(code: &str, message: &str) -> JsValue {
+    let err = js_sys::Error::new(message);
+    err.set_name("ModelError");
+    // Reflect::set on a fresh Error object cannot fail.
+    let _ = js_sys::Reflect::set(&err, &"code".into(), &code.into());
+    err.into()
 }
 
-/// A model loaded from the bytes of one tokenveil GGUF file.
-#[wasm_bindgen]
-pub struct Model {
-    inner: ModelBundle,
+fn js_error(e: Error) -> JsValue {
+    model_error(e.code(), &e.to_string())
 }
 
-#[wasm_bindgen]
-impl Model {
-    #[wasm_bindgen(constructor)]
-    pub fn new(bytes: Vec<u8>) -> Result<Model, JsError> {
-        ModelBundle::from_bytes(bytes)
-            .map(|inner| Model { inner })
-            .map_err(js_error)
+/// Options from JS: `undefined` and `null` mean the defaults; unknown keys and wrong types
+/// are `invalid_option` errors naming the problem.
+fn options<T: DeserializeOwned + Default>(value: JsValue) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
     }
+    // Through serde_json because serde-wasm-bindgen reads only the fields a struct names, so
+    // `deny_unknown_fields` would never see a misspelt option.
+    let json: serde_json::Value = serde_wasm_bindgen::from_value(value)
+        .map_err(|e| model_error("invalid_option", &format!("options must be an object: {e}")))?;
+    serde_json::from_value(json).map_err(|e| model_error("invalid_option", &format!("options: {e}")))
+}
 
-    /// Per-token detail as JSON (byte offsets; UTF-16 offsets come with the typed API).
-    #[wasm_bindgen(js_name = logitsJson)]
-    pub fn logits_json(&self, text: &str) -> Result<String, JsError> {
-        let out = token_logits(&self.inner, text).map_err(js_error)?;
-        serde_json::to_string(&out).map_err(|e| JsError::new(&e.to_string()))
+/// Results to JS as plain objects and arrays (maps as objects, not `Map`).
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| model_error("internal", &format!("result conversion: {e}")))
+}
+
+/// `performance.now()` where the global has it (browsers, workers, Node), else `Date.now()`.
+struct PerformanceClock(Option<js_sys::Function>, JsValue);
+
+impl PerformanceClock {
+    fn new() -> Self {
+        let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+            .unwrap_or(JsValue::UNDEFINED);
+        let now = js_sys::Reflect::get(&perf, &"now".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        PerformanceClock(now, perf)
+    }
+}
+
+impl Clock for PerformanceClock {
+    fn now_ms(&self) -> f64 {
+        self.0
+            .as_ref()
+            .and_then(|now| now.call0(&self.1).ok())
+            .and_then(|v| v.as_f64())
+            .unwrap_or_else(js_sys::Date::now)
     }
 }

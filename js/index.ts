@@ -1,0 +1,122 @@
+// tokenveil: token classification (NER, PII, part-of-speech), text classification and PII
+// redaction in WebAssembly. Everything runs where this code runs; nothing is sent anywhere.
+import {
+  RawTextClassifier,
+  RawTokenClassifier,
+  redact as rawRedact,
+  restore as rawRestore,
+} from "./wasm/tokenveil.js";
+import { ModelError, guarded } from "./errors.js";
+import { fetchModel } from "./fetch-model.js";
+import { assertInitialized, init } from "./wasm.js";
+import type {
+  LoadOptions,
+  ModelInfo,
+  ModelSource,
+  OffsetOptions,
+  Redaction,
+  RedactOptions,
+  TextClassification,
+  TextClassificationOptions,
+  TokenClassification,
+  TokenClassificationOptions,
+  TokenLogits,
+} from "./types.js";
+
+export type * from "./types.js";
+export { ModelError, init, fetchModel };
+
+async function loadBytes(source: ModelSource, options: LoadOptions): Promise<Uint8Array> {
+  const [bytes] = await Promise.all([fetchModel(source, options), init(options.wasm)]);
+  return bytes;
+}
+
+/** Shared by both classifiers: the raw wasm object, freed once. */
+class Handle<R extends { free(): void }> {
+  #raw: R | undefined;
+  constructor(raw: R) {
+    this.#raw = raw;
+  }
+  get raw(): R {
+    if (this.#raw === undefined) throw new ModelError("disposed", "this model was disposed");
+    return this.#raw;
+  }
+  dispose(): void {
+    this.#raw?.free();
+    this.#raw = undefined;
+  }
+}
+
+/** A token-classification model: named entities, PII, part-of-speech tags. */
+export class TokenClassifier {
+  readonly info: ModelInfo;
+  #handle: Handle<RawTokenClassifier>;
+
+  private constructor(raw: RawTokenClassifier) {
+    this.#handle = new Handle(raw);
+    this.info = guarded(() => raw.info() as ModelInfo);
+  }
+
+  /** Loads a tokenveil GGUF file from a URL (cached, with progress) or from its bytes. */
+  static async load(source: ModelSource, options: LoadOptions = {}): Promise<TokenClassifier> {
+    const bytes = await loadBytes(source, options);
+    return new TokenClassifier(guarded(() => new RawTokenClassifier(bytes)));
+  }
+
+  /** Entities with scores and offsets, as the Hugging Face token-classification pipeline. */
+  classify(text: string, options?: TokenClassificationOptions): TokenClassification {
+    return guarded(() => this.#handle.raw.classify(text, options) as TokenClassification);
+  }
+
+  /** Every token with its offsets, logits and softmax probabilities over the labels. */
+  logits(text: string, options?: OffsetOptions): TokenLogits {
+    return guarded(() => this.#handle.raw.logits(text, options) as TokenLogits);
+  }
+
+  /** The model's entities plus the pattern detectors, each replaced by its type's operator. */
+  redact(text: string, options?: RedactOptions): Redaction {
+    return guarded(() => this.#handle.raw.redact(text, options) as Redaction);
+  }
+
+  /** Frees the model's memory; later calls throw `ModelError("disposed")`. */
+  dispose(): void {
+    this.#handle.dispose();
+  }
+}
+
+/** A sequence-classification model: sentiment, topics. */
+export class TextClassifier {
+  readonly info: ModelInfo;
+  #handle: Handle<RawTextClassifier>;
+
+  private constructor(raw: RawTextClassifier) {
+    this.#handle = new Handle(raw);
+    this.info = guarded(() => raw.info() as ModelInfo);
+  }
+
+  static async load(source: ModelSource, options: LoadOptions = {}): Promise<TextClassifier> {
+    const bytes = await loadBytes(source, options);
+    return new TextClassifier(guarded(() => new RawTextClassifier(bytes)));
+  }
+
+  /** Labels with scores, best first, as the Hugging Face text-classification pipeline. */
+  classify(text: string, options?: TextClassificationOptions): TextClassification {
+    return guarded(() => this.#handle.raw.classify(text, options) as TextClassification);
+  }
+
+  dispose(): void {
+    this.#handle.dispose();
+  }
+}
+
+/** Redaction by the validated pattern detectors alone (no model). Needs `await init()`. */
+export function redact(text: string, options?: RedactOptions): Redaction {
+  assertInitialized();
+  return guarded(() => rawRedact(text, options) as Redaction);
+}
+
+/** Puts the originals of a redaction's placeholders and hashes back into `reply`. */
+export function restore(reply: string, redaction: Pick<Redaction, "mapping">): string {
+  assertInitialized();
+  return guarded(() => rawRestore(reply, redaction));
+}

@@ -1,0 +1,234 @@
+// Public types of the tokenveil package: options in, results out. Offsets are UTF-16 code
+// units (what String.prototype.slice uses) unless `offsets` says otherwise.
+
+/** How result offsets count: UTF-16 code units (default), UTF-8 bytes, or code points. */
+export type OffsetEncoding = "utf16" | "utf8" | "codepoint";
+
+/** Hugging Face's aggregation strategies for token classification. */
+export type AggregationStrategy = "none" | "simple" | "first" | "average" | "max";
+
+/** Stable error codes on `ModelError.code`. */
+export type ErrorCode =
+  | "io"
+  | "model_format"
+  | "unsupported_version"
+  | "config"
+  | "missing_tensor"
+  | "tensor_shape"
+  | "tokenizer"
+  | "label_map"
+  | "invalid_option"
+  | "inference"
+  | "internal"
+  | "network"
+  | "integrity"
+  | "not_initialized"
+  | "disposed"
+  | "superseded"
+  | "worker";
+
+/** Where a model comes from: a URL to fetch, or the bytes of a tokenveil GGUF file. */
+export type ModelSource = string | URL | ArrayBuffer | Uint8Array;
+
+/** The WebAssembly module: a URL, its bytes, or a compiled module. */
+export type WasmSource = string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module;
+
+export interface LoadProgress {
+  /** Bytes received so far. */
+  loaded: number;
+  /** Bytes expected, when the server says (Content-Length) or the bytes were given. */
+  total?: number;
+  /** True when the model came from the Cache API rather than the network. */
+  fromCache: boolean;
+}
+
+export interface LoadOptions {
+  /** Called as the model file arrives. */
+  onProgress?: (progress: LoadProgress) => void;
+  /**
+   * Keep fetched model files in the Cache API (`true`: cache "tokenveil-models"; a string:
+   * that cache). Default true where the Cache API exists.
+   */
+  cache?: boolean | string;
+  /** Expected SHA-256 of the model file (hex); a mismatch is a `ModelError("integrity")`. */
+  sha256?: string;
+  /** Where the WebAssembly module comes from; by default next to this package's code. */
+  wasm?: WasmSource;
+  /** Cancels the download. */
+  signal?: AbortSignal;
+}
+
+export interface ModelInfo {
+  task: "token-classification" | "text-classification";
+  architecture: string;
+  family: "bert" | "distilbert";
+  labels: string[];
+  hiddenSize: number;
+  numLayers: number;
+  /** Tokens the model reads at once (longer text is windowed or truncated). */
+  maxTokens: number;
+  vocabSize: number;
+  quantization: string | null;
+  license: string | null;
+  provenance: string | null;
+  notice: string | null;
+}
+
+/** Where one call's time went, in milliseconds; `tokens` counts every token the model read. */
+export interface Timings {
+  tokenizeMs: number;
+  forwardMs: number;
+  postprocessMs: number;
+  tokens: number;
+}
+
+export interface TokenClassificationOptions {
+  /** Default "none" (one entry per token), as the Hugging Face pipeline. */
+  aggregationStrategy?: AggregationStrategy;
+  /** Labels left out of the result; default ["O"]. */
+  ignoreLabels?: string[];
+  /** Tokens shared by neighbouring windows over long text; default a quarter of the window. */
+  stride?: number;
+  batchSize?: number;
+  offsets?: OffsetEncoding;
+}
+
+/**
+ * One entity. With aggregation "none" it is one token (`entity`, `index`); otherwise a group
+ * of tokens (`entityGroup`).
+ */
+export interface Entity {
+  entity?: string;
+  entityGroup?: string;
+  score: number;
+  index?: number;
+  word: string;
+  start: number;
+  end: number;
+}
+
+export interface TokenClassification {
+  entities: Entity[];
+  timings: Timings;
+}
+
+export interface OffsetOptions {
+  offsets?: OffsetEncoding;
+}
+
+export interface TokenDetail {
+  index: number;
+  token: string;
+  id: number;
+  start: number;
+  end: number;
+  special: boolean;
+  wordId: number | null;
+  label: string;
+  score: number;
+  /** One per label, in `TokenLogits.labels` order. */
+  logits: number[];
+  probabilities: number[];
+}
+
+export interface TokenLogits {
+  labels: string[];
+  tokens: TokenDetail[];
+  /** The text was longer than one window; only the first window is described. */
+  truncated: boolean;
+  timings: Timings;
+}
+
+export interface TextClassificationOptions {
+  /** Labels returned, best first; default all. */
+  topK?: number;
+  /** Default: sigmoid for multi-label models, softmax otherwise (as Hugging Face). */
+  functionToApply?: "default" | "sigmoid" | "softmax" | "none";
+}
+
+export interface ClassLabel {
+  label: string;
+  score: number;
+}
+
+export interface TextClassification {
+  /** Best first. */
+  labels: ClassLabel[];
+  truncated: boolean;
+  timings: Timings;
+}
+
+/** What a detected value becomes in the redacted text. */
+export type Operator =
+  /** `template` with `{type}` replaced by the entity type; default "[{type}]". */
+  | { kind: "replace"; template?: string }
+  /** `<TYPE_n>`, numbered per type; reversible with `restore`. */
+  | { kind: "placeholder" }
+  /** Every character replaced by `char` (default "*") but the first (or last) `keep`. */
+  | { kind: "mask"; char?: string; keep?: number; fromEnd?: boolean }
+  /** Hex digits of SHA-256 over `salt` then the value; reversible with `restore`. */
+  | { kind: "hash"; salt?: string }
+  | { kind: "remove" }
+  | { kind: "keep" };
+
+/** Built-in pattern detectors, each validated (Luhn, IBAN mod-97, address ranges). */
+export type PatternDetector =
+  | "EMAIL"
+  | "URL"
+  | "IPV4"
+  | "IPV6"
+  | "PHONE"
+  | "CREDIT_CARD"
+  | "IBAN"
+  | "US_SSN";
+
+export interface CustomPattern {
+  name: string;
+  entityType: string;
+  /** Rust `regex` syntax. */
+  regex: string;
+  /** 0..1, compared with other detectors on overlaps; default 1. */
+  score?: number;
+}
+
+export interface DenyTerm {
+  entityType: string;
+  term: string;
+  caseInsensitive?: boolean;
+}
+
+export interface RedactOptions {
+  /** Built-in detectors to run; default all. */
+  detectors?: PatternDetector[];
+  customPatterns?: CustomPattern[];
+  denyList?: DenyTerm[];
+  /** Operator per entity type (PERSON, EMAIL, ...); others use `defaultOperator`. */
+  operators?: Record<string, Operator>;
+  /** Default `{ kind: "placeholder" }`. */
+  defaultOperator?: Operator;
+  /** Model label (without B-/I-) to entity type; `null` ignores the label. */
+  modelLabelMap?: Record<string, string | null>;
+  offsets?: OffsetEncoding;
+}
+
+export interface RedactedSpan {
+  entityType: string;
+  /** "model", "pattern:EMAIL", "custom:NAME", "deny_list", or several joined by "+". */
+  detector: string;
+  score: number;
+  /** Offsets of `original` in the input. */
+  start: number;
+  end: number;
+  /** Offsets of `replacement` in the redacted text. */
+  newStart: number;
+  newEnd: number;
+  original: string;
+  replacement: string;
+}
+
+export interface Redaction {
+  text: string;
+  spans: RedactedSpan[];
+  /** `[replacement, original]` for reversible replacements; what `restore` reads. */
+  mapping: [string, string][];
+}

@@ -1,0 +1,63 @@
+// The Web Worker: holds the models and runs every request it is sent, one at a time.
+import { ModelError, TextClassifier, TokenClassifier, init, redact, restore } from "./index.js";
+import type { Loaded, Request, Response } from "./worker-protocol.js";
+import type { LoadProgress, Redaction } from "./types.js";
+
+const models = new Map<number, TokenClassifier | TextClassifier>();
+let nextHandle = 1;
+
+function post(message: Response): void {
+  (self as unknown as { postMessage(m: Response): void }).postMessage(message);
+}
+
+function model(handle: number): TokenClassifier | TextClassifier {
+  const m = models.get(handle);
+  if (!m) throw new ModelError("disposed", "this model was disposed");
+  return m;
+}
+
+async function run(req: Request): Promise<unknown> {
+  switch (req.op) {
+    case "load": {
+      const onProgress = (progress: LoadProgress) => post({ id: req.id, kind: "progress", progress });
+      const options = { ...req.options, onProgress };
+      const m =
+        req.kind === "token"
+          ? await TokenClassifier.load(req.source, options)
+          : await TextClassifier.load(req.source, options);
+      const handle = nextHandle++;
+      models.set(handle, m);
+      return { handle, info: m.info } satisfies Loaded;
+    }
+    case "call": {
+      const m = model(req.handle);
+      if (m instanceof TextClassifier) {
+        if (req.method !== "classify") {
+          throw new ModelError("invalid_option", `a text classifier has no ${req.method}`);
+        }
+        return m.classify(req.text, req.options as never);
+      }
+      return m[req.method](req.text, req.options as never);
+    }
+    case "redact":
+      await init();
+      return redact(req.text, req.options as never);
+    case "restore":
+      await init();
+      return restore(req.reply, req.redaction as Redaction);
+    case "dispose":
+      models.get(req.handle)?.dispose();
+      models.delete(req.handle);
+      return undefined;
+  }
+}
+
+self.onmessage = async (event: MessageEvent<Request>) => {
+  const req = event.data;
+  try {
+    post({ id: req.id, kind: "ok", result: await run(req) });
+  } catch (err) {
+    const e = ModelError.from(err);
+    post({ id: req.id, kind: "error", code: e.code, message: e.message });
+  }
+};

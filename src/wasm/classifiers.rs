@@ -1,0 +1,134 @@
+//! The JS-visible classes. Each method: options from JS, the native call, results to JS.
+
+use super::dto::{
+    encoding,
+    JsRedaction, JsTextClassification, JsTokenClassification, JsTokenLogits, ModelInfo,
+    OffsetOptions, RedactOptions, RestoreInput, TextOptions, TokenOptions,
+};
+use super::{js_error, model_error, options, to_js, PerformanceClock};
+use crate::pipelines::redaction::model_spans;
+use crate::pipelines::text_classification::TextClassifier;
+use crate::pipelines::token_classification::TokenClassifier;
+use crate::pipelines::token_details::token_logits_timed;
+use crate::redact::{self, Redaction};
+use crate::ModelBundle;
+use wasm_bindgen::prelude::*;
+
+fn bundle(bytes: Vec<u8>) -> Result<ModelBundle, JsValue> {
+    ModelBundle::from_bytes(bytes).map_err(js_error)
+}
+
+/// A token-classification model (NER, PII, part-of-speech) from one tokenveil GGUF file.
+#[wasm_bindgen]
+pub struct RawTokenClassifier {
+    inner: TokenClassifier,
+}
+
+#[wasm_bindgen]
+impl RawTokenClassifier {
+    #[wasm_bindgen(constructor)]
+    pub fn new(bytes: Vec<u8>) -> Result<RawTokenClassifier, JsValue> {
+        let inner = TokenClassifier::new(bundle(bytes)?).map_err(js_error)?;
+        Ok(RawTokenClassifier { inner })
+    }
+
+    pub fn info(&self) -> Result<JsValue, JsValue> {
+        to_js(&ModelInfo::new("token-classification", self.inner.model()))
+    }
+
+    /// Entities (or tokens, with `aggregationStrategy: "none"`) and stage timings.
+    pub fn classify(&self, text: &str, options_: JsValue) -> Result<JsValue, JsValue> {
+        let opts: TokenOptions = options(options_)?;
+        let native = opts.native().map_err(js_error)?;
+        let (mut out, timings) = self
+            .inner
+            .classify_batch_timed(&[text], &native, &PerformanceClock::new())
+            .map_err(js_error)?;
+        let entities = out.pop().unwrap_or_default();
+        to_js(&JsTokenClassification::new(
+            text,
+            entities,
+            timings,
+            encoding(opts.offsets),
+        ))
+    }
+
+    /// Every token of the first window with its logits and softmax probabilities.
+    pub fn logits(&self, text: &str, options_: JsValue) -> Result<JsValue, JsValue> {
+        let opts: OffsetOptions = options(options_)?;
+        let (out, timings) =
+            token_logits_timed(self.inner.model(), text, &PerformanceClock::new())
+                .map_err(js_error)?;
+        to_js(&JsTokenLogits::new(text, out, timings, encoding(opts.offsets)))
+    }
+
+    /// The model's entities pooled with the pattern detectors, then each type's operator.
+    pub fn redact(&self, text: &str, options_: JsValue) -> Result<JsValue, JsValue> {
+        let opts: RedactOptions = options(options_)?;
+        let enc = encoding(opts.offsets);
+        let config = opts.native().map_err(js_error)?;
+        let spans = model_spans(&self.inner, text).map_err(js_error)?;
+        let r = redact::redact(text, &spans, &config).map_err(js_error)?;
+        to_js(&JsRedaction::new(text, r, enc))
+    }
+}
+
+/// A sequence-classification model (sentiment, topics) from one tokenveil GGUF file.
+#[wasm_bindgen]
+pub struct RawTextClassifier {
+    inner: TextClassifier,
+}
+
+#[wasm_bindgen]
+impl RawTextClassifier {
+    #[wasm_bindgen(constructor)]
+    pub fn new(bytes: Vec<u8>) -> Result<RawTextClassifier, JsValue> {
+        let inner = TextClassifier::new(bundle(bytes)?).map_err(js_error)?;
+        Ok(RawTextClassifier { inner })
+    }
+
+    pub fn info(&self) -> Result<JsValue, JsValue> {
+        to_js(&ModelInfo::new("text-classification", self.inner.model()))
+    }
+
+    /// Labels with scores, best first, and stage timings.
+    pub fn classify(&self, text: &str, options_: JsValue) -> Result<JsValue, JsValue> {
+        let opts: TextOptions = options(options_)?;
+        let native = opts.native().map_err(js_error)?;
+        let (mut out, timings) = self
+            .inner
+            .classify_batch_timed(&[text], &native, &PerformanceClock::new())
+            .map_err(js_error)?;
+        let result = out
+            .pop()
+            .ok_or_else(|| model_error("inference", "no result for the text"))?;
+        to_js(&JsTextClassification::new(result, timings))
+    }
+}
+
+/// Redaction by the pattern detectors alone (no model).
+#[wasm_bindgen]
+pub fn redact(text: &str, options_: JsValue) -> Result<JsValue, JsValue> {
+    let opts: RedactOptions = options(options_)?;
+    let enc = encoding(opts.offsets);
+    let config = opts.native().map_err(js_error)?;
+    let r = redact::redact(text, &[], &config).map_err(js_error)?;
+    to_js(&JsRedaction::new(text, r, enc))
+}
+
+/// Puts the originals of a redaction's reversible replacements back into `reply`.
+#[wasm_bindgen]
+pub fn restore(reply: &str, redaction: JsValue) -> Result<String, JsValue> {
+    let input: RestoreInput = serde_wasm_bindgen::from_value(redaction).map_err(|e| {
+        model_error(
+            "invalid_option",
+            &format!("restore needs the object redact returned: {e}"),
+        )
+    })?;
+    let r = Redaction {
+        text: String::new(),
+        spans: Vec::new(),
+        mapping: input.mapping,
+    };
+    Ok(redact::restore(reply, &r))
+}

@@ -1,0 +1,428 @@
+//! What crosses the JavaScript boundary: options in and results out, camelCase, offsets in
+//! the caller's encoding (UTF-16 unless the options say otherwise). Plain serde structs; the
+//! conversion to and from `JsValue` lives in `mod.rs`.
+
+use crate::config::Family;
+use crate::offsets::{OffsetEncoding, OffsetMap};
+use crate::pipelines::text_classification::{
+    ClassLabel, FunctionToApply, TextClassificationOptions,
+};
+use crate::pipelines::timing::Timings;
+use crate::pipelines::token_classification::{
+    AggregationStrategy, Entity, TokenClassificationOptions,
+};
+use crate::pipelines::token_details::TokenLogits;
+use crate::redact::{
+    CustomPattern, DenyTerm, DetectorSet, Operator, PatternKind, Redaction, RedactorConfig,
+};
+use crate::{Error, ModelBundle, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The offset encoding options ask for; UTF-16 (JavaScript string indices) by default.
+pub fn encoding(offsets: Option<OffsetEncoding>) -> OffsetEncoding {
+    offsets.unwrap_or(OffsetEncoding::Utf16)
+}
+
+// ---- options in ------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct TokenOptions {
+    aggregation_strategy: Option<String>,
+    ignore_labels: Option<Vec<String>>,
+    stride: Option<usize>,
+    batch_size: Option<usize>,
+    pub offsets: Option<OffsetEncoding>,
+}
+
+impl TokenOptions {
+    pub fn native(&self) -> Result<TokenClassificationOptions> {
+        let mut opts = TokenClassificationOptions::default();
+        if let Some(s) = &self.aggregation_strategy {
+            opts.aggregation_strategy = s.parse::<AggregationStrategy>()?;
+        }
+        if let Some(labels) = &self.ignore_labels {
+            opts.ignore_labels = labels.clone();
+        }
+        opts.stride = self.stride;
+        if let Some(b) = self.batch_size {
+            opts.batch_size = b;
+        }
+        Ok(opts)
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct TextOptions {
+    top_k: Option<usize>,
+    function_to_apply: Option<String>,
+}
+
+impl TextOptions {
+    pub fn native(&self) -> Result<TextClassificationOptions> {
+        let mut opts = TextClassificationOptions {
+            top_k: self.top_k,
+            ..Default::default()
+        };
+        if let Some(f) = &self.function_to_apply {
+            opts.function_to_apply = f.parse::<FunctionToApply>()?;
+        }
+        Ok(opts)
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct OffsetOptions {
+    pub offsets: Option<OffsetEncoding>,
+}
+
+/// An operator as JavaScript writes it: `{ kind: "mask", char: "*", keep: 4, fromEnd: true }`.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
+enum JsOperator {
+    Replace {
+        template: Option<String>,
+    },
+    Placeholder,
+    #[serde(rename_all = "camelCase")]
+    Mask {
+        char: Option<char>,
+        keep: Option<usize>,
+        from_end: Option<bool>,
+    },
+    Hash {
+        salt: Option<String>,
+    },
+    Remove,
+    Keep,
+}
+
+impl From<JsOperator> for Operator {
+    fn from(op: JsOperator) -> Operator {
+        match op {
+            JsOperator::Replace { template } => Operator::Replace {
+                template: template.unwrap_or_else(|| Operator::DEFAULT_TEMPLATE.to_string()),
+            },
+            JsOperator::Placeholder => Operator::Placeholder,
+            JsOperator::Mask {
+                char,
+                keep,
+                from_end,
+            } => Operator::Mask {
+                ch: char.unwrap_or('*'),
+                keep: keep.unwrap_or(0),
+                from_end: from_end.unwrap_or(false),
+            },
+            JsOperator::Hash { salt } => Operator::Hash {
+                salt: salt.unwrap_or_default(),
+            },
+            JsOperator::Remove => Operator::Remove,
+            JsOperator::Keep => Operator::Keep,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsCustomPattern {
+    name: String,
+    entity_type: String,
+    regex: String,
+    score: Option<f32>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsDenyTerm {
+    entity_type: String,
+    term: String,
+    #[serde(default)]
+    case_insensitive: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct RedactOptions {
+    detectors: Option<Vec<String>>,
+    custom_patterns: Vec<JsCustomPattern>,
+    deny_list: Vec<JsDenyTerm>,
+    operators: HashMap<String, JsOperator>,
+    default_operator: Option<JsOperator>,
+    model_label_map: HashMap<String, Option<String>>,
+    pub offsets: Option<OffsetEncoding>,
+}
+
+impl RedactOptions {
+    pub fn native(self) -> Result<RedactorConfig> {
+        let mut config = RedactorConfig::default();
+        if let Some(names) = self.detectors {
+            config.detectors = names.iter().try_fold(DetectorSet::none(), |set, name| {
+                Ok::<_, Error>(set.with(name.parse::<PatternKind>()?))
+            })?;
+        }
+        config.custom_patterns = self
+            .custom_patterns
+            .into_iter()
+            .map(|p| CustomPattern {
+                name: p.name,
+                entity_type: p.entity_type,
+                regex: p.regex,
+                score: p.score.unwrap_or(1.0),
+            })
+            .collect();
+        config.deny_list = self
+            .deny_list
+            .into_iter()
+            .map(|d| DenyTerm {
+                entity_type: d.entity_type,
+                term: d.term,
+                case_insensitive: d.case_insensitive,
+            })
+            .collect();
+        config.operators = self
+            .operators
+            .into_iter()
+            .map(|(t, op)| (t.to_uppercase(), op.into()))
+            .collect();
+        if let Some(op) = self.default_operator {
+            config.default_operator = op.into();
+        }
+        config.model_label_map = self.model_label_map;
+        Ok(config)
+    }
+}
+
+// ---- results out -----------------------------------------------------------------------
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsTimings {
+    tokenize_ms: f64,
+    forward_ms: f64,
+    postprocess_ms: f64,
+    tokens: usize,
+}
+
+impl From<Timings> for JsTimings {
+    fn from(t: Timings) -> Self {
+        JsTimings {
+            tokenize_ms: t.tokenize_ms,
+            forward_ms: t.forward_ms,
+            postprocess_ms: t.postprocess_ms,
+            tokens: t.tokens,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsEntity {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entity: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entity_group: Option<String>,
+    score: f32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<usize>,
+    word: String,
+    start: usize,
+    end: usize,
+}
+
+#[derive(Serialize)]
+pub struct JsTokenClassification {
+    entities: Vec<JsEntity>,
+    timings: JsTimings,
+}
+
+impl JsTokenClassification {
+    pub fn new(text: &str, entities: Vec<Entity>, timings: Timings, enc: OffsetEncoding) -> Self {
+        let map = OffsetMap::new(text, enc);
+        let entities = entities
+            .into_iter()
+            .map(|e| JsEntity {
+                start: map.convert(e.start),
+                end: map.convert(e.end),
+                entity: e.entity,
+                entity_group: e.entity_group,
+                score: e.score,
+                index: e.index,
+                word: e.word,
+            })
+            .collect();
+        JsTokenClassification {
+            entities,
+            timings: timings.into(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsToken {
+    index: usize,
+    token: String,
+    id: u32,
+    start: usize,
+    end: usize,
+    special: bool,
+    word_id: Option<u32>,
+    label: String,
+    score: f32,
+    logits: Vec<f32>,
+    probabilities: Vec<f32>,
+}
+
+#[derive(Serialize)]
+pub struct JsTokenLogits {
+    labels: Vec<String>,
+    tokens: Vec<JsToken>,
+    truncated: bool,
+    timings: JsTimings,
+}
+
+impl JsTokenLogits {
+    pub fn new(text: &str, out: TokenLogits, timings: Timings, enc: OffsetEncoding) -> Self {
+        let map = OffsetMap::new(text, enc);
+        let tokens = out
+            .tokens
+            .into_iter()
+            .map(|t| JsToken {
+                index: t.index,
+                start: map.convert(t.start),
+                end: map.convert(t.end),
+                token: t.token,
+                id: t.id,
+                special: t.special,
+                word_id: t.word_id,
+                label: t.label,
+                score: t.score,
+                logits: t.logits,
+                probabilities: t.probabilities,
+            })
+            .collect();
+        JsTokenLogits {
+            labels: out.labels,
+            tokens,
+            truncated: out.truncated,
+            timings: timings.into(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct JsTextClassification {
+    labels: Vec<ClassLabel>,
+    truncated: bool,
+    timings: JsTimings,
+}
+
+impl JsTextClassification {
+    pub fn new(
+        out: crate::pipelines::text_classification::TextClassification,
+        timings: Timings,
+    ) -> Self {
+        JsTextClassification {
+            labels: out.labels,
+            truncated: out.truncated,
+            timings: timings.into(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsRedactedSpan {
+    entity_type: String,
+    detector: String,
+    score: f32,
+    start: usize,
+    end: usize,
+    new_start: usize,
+    new_end: usize,
+    original: String,
+    replacement: String,
+}
+
+/// `mapping` is what `restore` reads back: `[replacement, original]` pairs.
+#[derive(Serialize)]
+pub struct JsRedaction {
+    text: String,
+    spans: Vec<JsRedactedSpan>,
+    mapping: Vec<(String, String)>,
+}
+
+impl JsRedaction {
+    pub fn new(input: &str, r: Redaction, enc: OffsetEncoding) -> Self {
+        let before = OffsetMap::new(input, enc);
+        let after = OffsetMap::new(&r.text, enc);
+        let spans = r
+            .spans
+            .into_iter()
+            .map(|s| JsRedactedSpan {
+                start: before.convert(s.start),
+                end: before.convert(s.end),
+                new_start: after.convert(s.new_start),
+                new_end: after.convert(s.new_end),
+                entity_type: s.entity_type,
+                detector: s.detector,
+                score: s.score,
+                original: s.original,
+                replacement: s.replacement,
+            })
+            .collect();
+        JsRedaction {
+            text: r.text,
+            spans,
+            mapping: r.mapping,
+        }
+    }
+}
+
+/// What `restore` needs of a redaction; other fields of the object passed in are ignored.
+#[derive(Deserialize)]
+pub struct RestoreInput {
+    pub mapping: Vec<(String, String)>,
+}
+
+/// Describes a loaded model to JavaScript.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelInfo {
+    task: &'static str,
+    architecture: String,
+    family: Family,
+    labels: Vec<String>,
+    hidden_size: usize,
+    num_layers: usize,
+    max_tokens: usize,
+    vocab_size: usize,
+    quantization: Option<String>,
+    license: Option<String>,
+    provenance: Option<String>,
+    notice: Option<String>,
+}
+
+impl ModelInfo {
+    pub fn new(task: &'static str, model: &ModelBundle) -> Self {
+        let c = &model.config;
+        let meta = model.metadata.as_ref();
+        ModelInfo {
+            task,
+            architecture: c.architecture.clone(),
+            family: c.family,
+            labels: model.labels().to_vec(),
+            hidden_size: c.hidden_size,
+            num_layers: c.num_layers,
+            max_tokens: model.tokenizer.window_len(),
+            vocab_size: c.vocab_size,
+            quantization: meta.map(|m| m.quantization.clone()),
+            license: meta.and_then(|m| m.license.clone()),
+            provenance: meta.and_then(|m| m.provenance.clone()),
+            notice: meta.and_then(|m| m.notice.clone()),
+        }
+    }
+}
