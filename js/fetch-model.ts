@@ -1,7 +1,7 @@
 // Model bytes from a URL or memory: streamed with progress, kept in the Cache API, and checked
 // against an expected SHA-256.
 import { ModelError } from "./errors.js";
-import type { LoadOptions, ModelSource } from "./types.js";
+import type { FileSource, LoadOptions } from "./types.js";
 
 const DEFAULT_CACHE = "tokenveil-models";
 
@@ -60,7 +60,7 @@ async function download(url: string, options: LoadOptions): Promise<Uint8Array> 
 }
 
 /** The bytes of a model file, from memory, the Cache API or the network. */
-export async function fetchModel(source: ModelSource, options: LoadOptions = {}): Promise<Uint8Array> {
+export async function fetchModel(source: FileSource, options: LoadOptions = {}): Promise<Uint8Array> {
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
     const bytes =
       source instanceof Uint8Array ? source : new Uint8Array(source as ArrayBuffer);

@@ -10,6 +10,8 @@ import { ModelError, guarded } from "./errors.js";
 import { fetchModel } from "./fetch-model.js";
 import { assertInitialized, init } from "./wasm.js";
 import type {
+  FileSource,
+  HuggingFaceFiles,
   LoadOptions,
   ModelInfo,
   ModelSource,
@@ -26,9 +28,34 @@ import type {
 export type * from "./types.js";
 export { ModelError, init, fetchModel };
 
-async function loadBytes(source: ModelSource, options: LoadOptions): Promise<Uint8Array> {
-  const [bytes] = await Promise.all([fetchModel(source, options), init(options.wasm)]);
-  return bytes;
+/** A model's files as the wasm constructors take them: one GGUF, or the three HF parts. */
+type ModelFiles = { gguf: Uint8Array } | { config: string; tokenizer: string; weights: Uint8Array };
+
+export function isHuggingFaceFiles(source: ModelSource): source is HuggingFaceFiles {
+  return typeof source === "object" && source !== null && "weights" in source;
+}
+
+async function loadFiles(source: ModelSource, options: LoadOptions): Promise<ModelFiles> {
+  const wasmReady = init(options.wasm);
+  if (!isHuggingFaceFiles(source)) {
+    const [gguf] = await Promise.all([fetchModel(source, options), wasmReady]);
+    return { gguf };
+  }
+  const text = async (file: FileSource, name: string) => {
+    const bytes = await fetchModel(file, { cache: options.cache, signal: options.signal });
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new ModelError("config", `${name} is not UTF-8 text`);
+    }
+  };
+  const [config, tokenizer, weights] = await Promise.all([
+    text(source.config, "config.json"),
+    text(source.tokenizer, "tokenizer.json"),
+    fetchModel(source.weights, options),
+    wasmReady,
+  ]);
+  return { config, tokenizer, weights };
 }
 
 /** Shared by both classifiers: the raw wasm object, freed once. */
@@ -57,10 +84,19 @@ export class TokenClassifier {
     this.info = guarded(() => raw.info() as ModelInfo);
   }
 
-  /** Loads a tokenveil GGUF file from a URL (cached, with progress) or from its bytes. */
+  /**
+   * Loads a tokenveil GGUF file (or a Hugging Face folder's files) from URLs (cached, with
+   * progress) or from bytes.
+   */
   static async load(source: ModelSource, options: LoadOptions = {}): Promise<TokenClassifier> {
-    const bytes = await loadBytes(source, options);
-    return new TokenClassifier(guarded(() => new RawTokenClassifier(bytes)));
+    const files = await loadFiles(source, options);
+    return new TokenClassifier(
+      guarded(() =>
+        "gguf" in files
+          ? new RawTokenClassifier(files.gguf)
+          : RawTokenClassifier.fromParts(files.config, files.tokenizer, files.weights),
+      ),
+    );
   }
 
   /** Entities with scores and offsets, as the Hugging Face token-classification pipeline. */
@@ -95,8 +131,14 @@ export class TextClassifier {
   }
 
   static async load(source: ModelSource, options: LoadOptions = {}): Promise<TextClassifier> {
-    const bytes = await loadBytes(source, options);
-    return new TextClassifier(guarded(() => new RawTextClassifier(bytes)));
+    const files = await loadFiles(source, options);
+    return new TextClassifier(
+      guarded(() =>
+        "gguf" in files
+          ? new RawTextClassifier(files.gguf)
+          : RawTextClassifier.fromParts(files.config, files.tokenizer, files.weights),
+      ),
+    );
   }
 
   /** Labels with scores, best first, as the Hugging Face text-classification pipeline. */

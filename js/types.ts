@@ -27,8 +27,21 @@ export type ErrorCode =
   | "superseded"
   | "worker";
 
-/** Where a model comes from: a URL to fetch, or the bytes of a tokenveil GGUF file. */
-export type ModelSource = string | URL | ArrayBuffer | Uint8Array;
+/** A file to fetch (URL, resolved against the page) or its bytes. */
+export type FileSource = string | URL | ArrayBuffer | Uint8Array;
+
+/**
+ * A Hugging Face model folder's files: `config.json`, `tokenizer.json` and safetensors
+ * weights (f32, f16 or bf16). `LoadOptions.sha256` and progress apply to the weights.
+ */
+export interface HuggingFaceFiles {
+  config: FileSource;
+  tokenizer: FileSource;
+  weights: FileSource;
+}
+
+/** Where a model comes from: one tokenveil GGUF file (URL or bytes), or a Hugging Face folder's files. */
+export type ModelSource = FileSource | HuggingFaceFiles;
 
 /** The WebAssembly module: a URL, its bytes, or a compiled module. */
 export type WasmSource = string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module;

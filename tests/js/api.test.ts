@@ -1,0 +1,143 @@
+// The main-thread API on the shipped models: offsets in UTF-16 by default, per-token detail,
+// sentiment, redaction and restore, and errors as ModelError with codes.
+import { describe, expect, test } from "vitest";
+import { ModelError, TextClassifier, TokenClassifier, redact, restore } from "../../dist/index.js";
+import { bytes } from "./helpers.js";
+
+const pii = await TokenClassifier.load(bytes("models/rampart/rampart-q4_0.gguf"));
+// Astral emoji (two UTF-16 units each) and a combining mark before the entities: offsets in
+// UTF-16 must still slice the caller's string exactly.
+const text = "Hi 😀👩‍👩‍👧, I'm Zoe\u0301 Garcia. Email zoe.garcia@example.com or call (415) 555-0132.";
+
+describe("TokenClassifier", () => {
+  test("info describes the model", () => {
+    expect(pii.info).toMatchObject({ task: "token-classification", family: "bert", quantization: "q4_0", numLayers: 6, hiddenSize: 384 });
+    expect(pii.info.labels).toHaveLength(35);
+    expect(pii.info.labels).toContain("B-EMAIL");
+  });
+
+  test("entity offsets are UTF-16 and slice the input", () => {
+    const { entities, timings } = pii.classify(text, { aggregationStrategy: "simple" });
+    const groups = entities.map((e) => [e.entityGroup, text.slice(e.start, e.end)]);
+    expect(groups).toContainEqual(["SURNAME", "Garcia"]);
+    expect(groups).toContainEqual(["PHONE", "(415) 555-0132"]);
+    // The model tags the email piece by piece (B- at each piece): together they cover it.
+    const email = entities.filter((e) => e.entityGroup === "EMAIL");
+    expect(text.slice(email[0]!.start, email.at(-1)!.end)).toBe("zoe.garcia@example.com");
+    for (const e of entities) expect(text.slice(e.start, e.end).toLowerCase()).toContain(e.word.replace(/^##/, "").slice(0, 1));
+    expect(timings.tokens).toBeGreaterThan(20);
+    expect(timings.forwardMs).toBeGreaterThan(0);
+  });
+
+  test("utf8 and codepoint offsets count bytes and code points", () => {
+    const emailAt = (o: "utf8" | "codepoint") =>
+      pii.classify(text, { aggregationStrategy: "simple", offsets: o }).entities.find((e) => e.entityGroup === "EMAIL")!;
+    const u16 = text.indexOf("zoe.garcia@");
+    const prefix = text.slice(0, u16);
+    expect(emailAt("utf8").start).toBe(new TextEncoder().encode(prefix).length);
+    expect(emailAt("codepoint").start).toBe([...prefix].length);
+  });
+
+  test("logits: one row per token, probabilities are a softmax of the logits", () => {
+    const out = pii.logits(text);
+    expect(out.labels).toEqual(pii.info.labels);
+    expect(out.tokens[0]!.token).toBe("[CLS]");
+    expect(out.tokens.at(-1)!.token).toBe("[SEP]");
+    expect(out.tokens.map((t) => t.index)).toEqual(out.tokens.map((_, i) => i));
+    for (const t of out.tokens) {
+      expect(t.logits).toHaveLength(35);
+      const max = Math.max(...t.logits);
+      const exp = t.logits.map((l) => Math.exp(l - max));
+      const sum = exp.reduce((a, b) => a + b, 0);
+      exp.forEach((e, i) => expect(t.probabilities[i]).toBeCloseTo(e / sum, 5));
+      expect(t.label).toBe(out.labels[t.logits.indexOf(max)]);
+      if (!t.special) expect(text.slice(t.start, t.end).length).toBeGreaterThan(0);
+    }
+  });
+
+  test("redact removes every detected value and restore brings them back", () => {
+    const r = pii.redact(text);
+    for (const value of ["Garcia", "zoe.garcia@example.com", "555-0132"]) expect(r.text).not.toContain(value);
+    for (const s of r.spans) {
+      expect(text.slice(s.start, s.end)).toBe(s.original);
+      expect(r.text.slice(s.newStart, s.newEnd)).toBe(s.replacement);
+    }
+    expect(restore(r.text, r)).toBe(text);
+    const masked = pii.redact(text, { operators: { EMAIL: { kind: "mask", char: "#", keep: 4, fromEnd: true } } });
+    expect(masked.text).toContain("##################.com");
+  });
+
+  test("long text is windowed, not truncated", () => {
+    const long = "Call Maria Garcia at (415) 555-0132. ".repeat(120);
+    const people = pii.classify(long, { aggregationStrategy: "first" }).entities.filter((e) => e.entityGroup === "GIVEN_NAME");
+    expect(people).toHaveLength(120);
+    expect(pii.logits(long).truncated).toBe(true);
+  });
+});
+
+test("TextClassifier: sentiment with per-class scores", async () => {
+  const sst2 = await TextClassifier.load(bytes("models/sst2/sst2-q8_0.gguf"));
+  expect(sst2.info.task).toBe("text-classification");
+  const good = sst2.classify("A moving, beautifully acted film.");
+  expect(good.labels.map((l) => l.label)).toEqual(["POSITIVE", "NEGATIVE"]);
+  expect(good.labels[0]!.score + good.labels[1]!.score).toBeCloseTo(1, 5);
+  expect(sst2.classify("Dull, lifeless and far too long.").labels[0]!.label).toBe("NEGATIVE");
+  expect(sst2.classify("fine", { topK: 1 }).labels).toHaveLength(1);
+  sst2.dispose();
+});
+
+test("pattern-only redaction needs no model", () => {
+  const r = redact("Card 4111 1111 1111 1111, IBAN GB82 WEST 1234 5698 7654 32, not 4111 1111 1111 1112.", {
+    defaultOperator: { kind: "replace" },
+  });
+  expect(r.text).toBe("Card [CREDIT_CARD], IBAN [IBAN], not 4111 1111 1111 1112.");
+  expect(r.spans.map((s) => s.detector)).toEqual(["pattern:CREDIT_CARD", "pattern:IBAN"]);
+});
+
+describe("errors are ModelErrors with codes", () => {
+  const code = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ModelError);
+      return (e as ModelError).code;
+    }
+    throw new Error("no error thrown");
+  };
+  test("options", () => {
+    expect(code(() => pii.classify("x", { aggregationStrategy: "bogus" as never }))).toBe("invalid_option");
+    expect(code(() => pii.classify("x", { strid: 3 } as never))).toBe("invalid_option");
+    expect(code(() => pii.classify("x", { stride: -1 }))).toBe("invalid_option");
+    expect(code(() => pii.classify("x", "fast" as never))).toBe("invalid_option");
+    expect(code(() => redact("x", { detectors: ["PASSPORT" as never] }))).toBe("invalid_option");
+    expect(code(() => redact("x", { customPatterns: [{ name: "bad", entityType: "X", regex: "(" }] }))).toBe("invalid_option");
+    expect(code(() => restore("x", {} as never))).toBe("invalid_option");
+  });
+  test("model files", async () => {
+    const bad = async (b: Uint8Array) => {
+      try {
+        await TokenClassifier.load(b);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ModelError);
+        return (e as ModelError).code;
+      }
+      throw new Error("loaded a bad file");
+    };
+    expect(await bad(new Uint8Array([1, 2, 3]))).toBe("model_format");
+    const gguf = bytes("models/rampart/rampart-q4_0.gguf");
+    expect(await bad(gguf.slice(0, 5000))).toBe("model_format");
+    // A text classifier's file is not a token classifier.
+    expect(await bad(bytes("models/sst2/sst2-q8_0.gguf"))).toBe("invalid_option");
+  });
+  test("a disposed model", async () => {
+    const m = await TokenClassifier.load(bytes("models/ner/ner-q4_0.gguf"));
+    m.dispose();
+    m.dispose();
+    expect(code(() => m.classify("x"))).toBe("disposed");
+  });
+  test("integrity", async () => {
+    const err = await TokenClassifier.load(bytes("models/ner/ner-q4_0.gguf"), { sha256: "00".repeat(32) }).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err.code).toBe("integrity");
+  });
+});

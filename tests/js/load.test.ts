@@ -1,0 +1,51 @@
+// Loading over HTTP: streamed progress, HTTP errors, integrity, and the functions that need
+// the wasm module before any model is loaded.
+import { createHash } from "node:crypto";
+import type { Server } from "node:http";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { ModelError, TokenClassifier, init, redact } from "../../dist/index.js";
+// @ts-expect-error: a plain .mjs script without types
+import { serve } from "../../scripts/serve.mjs";
+import { bytes } from "./helpers.js";
+
+let server: Server;
+let base: string;
+beforeAll(async () => {
+  server = await serve(new URL("../../models", import.meta.url).pathname);
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+afterAll(() => server.close());
+
+test("redact before init is an error, after init it works", async () => {
+  expect(() => redact("a@b.co")).toThrow(ModelError);
+  try {
+    redact("a@b.co");
+  } catch (e) {
+    expect((e as ModelError).code).toBe("not_initialized");
+  }
+  await init();
+  expect(redact("a@b.co").text).toBe("<EMAIL_1>");
+});
+
+test("a URL streams with progress and checks the sha256", async () => {
+  const file = bytes("models/ner/ner-q4_0.gguf");
+  const sha256 = createHash("sha256").update(file).digest("hex");
+  const seen: { loaded: number; total?: number; fromCache: boolean }[] = [];
+  const ner = await TokenClassifier.load(`${base}/ner/ner-q4_0.gguf`, { sha256, onProgress: (p) => seen.push(p) });
+  expect(seen.length).toBeGreaterThan(1);
+  expect(seen.at(-1)).toEqual({ loaded: file.length, total: file.length, fromCache: false });
+  expect(seen.every((p, i) => i === 0 || p.loaded > seen[i - 1]!.loaded)).toBe(true);
+  const { entities } = ner.classify("Angela Merkel visited Paris.", { aggregationStrategy: "simple" });
+  expect(entities.map((e) => e.entityGroup)).toEqual(["PER", "LOC"]);
+  ner.dispose();
+});
+
+test("HTTP errors and hash mismatches are ModelErrors", async () => {
+  const missing = await TokenClassifier.load(`${base}/nope.gguf`).catch((e) => e);
+  expect(missing).toMatchObject({ code: "network" });
+  expect(missing.message).toContain("404");
+  const wrong = await TokenClassifier.load(`${base}/ner/ner-q4_0.gguf`, { sha256: "ab".repeat(32) }).catch((e) => e);
+  expect(wrong).toMatchObject({ code: "integrity" });
+  const refused = await TokenClassifier.load("http://127.0.0.1:9/model.gguf").catch((e) => e);
+  expect(refused).toMatchObject({ code: "network" });
+});

@@ -1,0 +1,11 @@
+// Runs the package's Web Worker entry (dist/worker-entry.js) in a Node worker thread: `self`
+// here is a thin stand-in for a worker's global over worker_threads' parentPort.
+import { parentPort } from "node:worker_threads";
+
+globalThis.self = {
+  postMessage: (message) => parentPort.postMessage(message),
+  set onmessage(handler) {
+    parentPort.on("message", (data) => handler({ data }));
+  },
+};
+await import("../../dist/worker-entry.js");

@@ -1,0 +1,47 @@
+// Type tests for the public API: compiled by `npm run test:types` (tsc), never run. Each
+// `@ts-expect-error` must stay an error, so the types keep rejecting what the runtime rejects.
+import {
+  ModelError,
+  TextClassifier,
+  TokenClassifier,
+  restore,
+  type Entity,
+  type ErrorCode,
+  type Operator,
+  type Redaction,
+  type TokenClassification,
+} from "tokenveil";
+import * as worker from "tokenveil/worker";
+
+declare const tokens: TokenClassifier;
+declare const texts: TextClassifier;
+declare const remote: worker.TokenClassifier;
+
+const out: TokenClassification = tokens.classify("text", { aggregationStrategy: "first", offsets: "utf16" });
+const first: Entity | undefined = out.entities[0];
+const label: string | undefined = first?.entityGroup ?? first?.entity;
+const best: string | undefined = texts.classify("text", { topK: 1 }).labels[0]?.label;
+const probability: number | undefined = tokens.logits("x").tokens[0]?.probabilities[0];
+const asynchronous: Promise<TokenClassification> = remote.classify("text", {}, { channel: "typing" });
+const redaction: Redaction = tokens.redact("x", { operators: { EMAIL: { kind: "mask", char: "*", keep: 4 } } });
+const back: string = restore("reply", redaction);
+const code: ErrorCode = new ModelError("invalid_option", "m").code;
+void [label, best, probability, asynchronous, back, code];
+
+// @ts-expect-error: not a strategy
+tokens.classify("x", { aggregationStrategy: "mean" });
+// @ts-expect-error: misspelt option
+tokens.classify("x", { strid: 4 });
+// @ts-expect-error: the worker API is asynchronous
+const sync: TokenClassification = remote.classify("x");
+// @ts-expect-error: the main-thread API is synchronous
+const notAPromise: Promise<TokenClassification> = tokens.classify("x");
+// @ts-expect-error: mask takes `char`, not `ch`
+const op: Operator = { kind: "mask", ch: "*" };
+// @ts-expect-error: not an error code
+const badCode: ErrorCode = "oops";
+// @ts-expect-error: load is asynchronous
+const loaded: TokenClassifier = TokenClassifier.load(new Uint8Array());
+// @ts-expect-error: text classifiers have no per-token logits
+texts.logits("x");
+void [sync, notAPromise, op, badCode, loaded];

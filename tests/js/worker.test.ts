@@ -1,0 +1,78 @@
+// tokenveil/worker: the real worker entry, in a Node worker thread, behind the real client.
+// Requests run in order; a newer request on a channel supersedes a waiting one.
+import { Worker } from "node:worker_threads";
+import { afterAll, expect, test } from "vitest";
+import { ModelError, TextClassifier, TokenClassifier, TokenveilWorker, redact, restore, type WorkerLike } from "../../dist/worker.js";
+import { bytes } from "./helpers.js";
+
+/** A worker_threads Worker seen through the Web Worker interface the client uses. */
+function nodeWorker(): WorkerLike {
+  const w = new Worker(new URL("./node-worker.mjs", import.meta.url));
+  return {
+    postMessage: (m: unknown) => w.postMessage(m),
+    addEventListener: (type: "message" | "error", listener: (e: never) => void) => {
+      if (type === "message") w.on("message", (data) => listener({ data } as never));
+      else w.on("error", (err) => listener({ message: String(err) } as never));
+    },
+    terminate: () => void w.terminate(),
+  };
+}
+
+const worker = new TokenveilWorker(nodeWorker());
+afterAll(() => worker.terminate());
+
+test("load with progress, classify, logits, redact and restore in the worker", async () => {
+  const progress: number[] = [];
+  const pii = await TokenClassifier.load(bytes("models/rampart/rampart-q4_0.gguf"), {
+    worker,
+    onProgress: (p) => progress.push(p.loaded),
+  });
+  expect(progress.at(-1)).toBe(22_124_032);
+  expect(pii.info.labels).toHaveLength(35);
+  const text = "Maria Garcia, maria@example.com";
+  const { entities } = await pii.classify(text, { aggregationStrategy: "first" });
+  expect(entities.map((e) => text.slice(e.start, e.end))).toContain("Garcia");
+  const logits = await pii.logits(text);
+  expect(logits.tokens[0]!.token).toBe("[CLS]");
+  const r = await pii.redact(text);
+  expect(r.text).toBe("<PERSON_1>, <EMAIL_1>");
+  expect(await restore("Hi <PERSON_1>", r, worker)).toBe("Hi Maria Garcia");
+  expect((await redact("ip 10.0.0.1", { defaultOperator: { kind: "remove" } }, worker)).text).toBe("ip ");
+  await pii.dispose();
+  await expect(pii.classify("x")).rejects.toMatchObject({ code: "disposed" });
+});
+
+test("requests resolve in order; a newer one on a channel supersedes those still waiting", async () => {
+  const sst2 = await TextClassifier.load(bytes("models/sst2/sst2-q4_0.gguf"), { worker });
+  const texts = ["A", "AB", "ABC", "ABCD", "a wonderful film"];
+  const settled: string[] = [];
+  const calls = texts.map((t) =>
+    sst2.classify(t, undefined, { channel: "typing" }).then(
+      () => settled.push(`ok ${t}`),
+      (e: ModelError) => settled.push(`${e.code} ${t}`),
+    ),
+  );
+  // Not on the channel: never superseded.
+  const other = sst2.classify("terrible", { topK: 1 });
+  await Promise.all([...calls, other]);
+  // The first was already running; the middle three were replaced while waiting.
+  expect(settled).toEqual(["superseded AB", "superseded ABC", "superseded ABCD", "ok A", "ok a wonderful film"]);
+  expect((await other).labels[0]!.label).toBe("NEGATIVE");
+  expect(worker.waiting).toBe(0);
+});
+
+test("errors from the worker are ModelErrors with the same codes", async () => {
+  const err = await TokenClassifier.load(new Uint8Array([1, 2, 3]), { worker }).catch((e) => e);
+  expect(err).toBeInstanceOf(ModelError);
+  expect(err.code).toBe("model_format");
+  const sst2 = await TextClassifier.load(bytes("models/sst2/sst2-q4_0.gguf"), { worker });
+  await expect(sst2.classify("x", { topK: 0 })).rejects.toMatchObject({ code: "invalid_option" });
+});
+
+test("a terminated worker rejects what is pending and what comes after", async () => {
+  const w = new TokenveilWorker(nodeWorker());
+  const loading = TokenClassifier.load(bytes("models/ner/ner-q4_0.gguf"), { worker: w });
+  w.terminate();
+  await expect(loading).rejects.toMatchObject({ code: "worker" });
+  await expect(redact("x", {}, w)).rejects.toMatchObject({ code: "worker" });
+});
