@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Sets everything up and runs the default model on an example: per-token labels, logits and
-# softmax scores from the Rampart PII model, computed on this machine. (The browser demo page
-# arrives with the web package.)
+# Sets everything up, builds the npm package and the demo page with the default models, and
+# serves it on http://127.0.0.1:${PORT:-8080}/ (Ctrl-C stops it). Everything runs in the page:
+# the text typed there never leaves it.
+#   scripts/demo.sh            the browser demo
+#   scripts/demo.sh --cli "text"   the same PII model on the command line (per-token logits)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
-cargo build --quiet --release --bin tokenveil
-text=${1:-"Hi, I'm Maria Garcia. Email maria.garcia@example.com or call (415) 555-0132."}
-target/release/tokenveil logits --top 3 --model models/rampart/rampart-q4_0.gguf "$text"
+if [ "${1:-}" = "--cli" ]; then
+  cargo build --quiet --release --bin tokenveil
+  text=${2:-"Hi, I'm Maria Garcia. Email maria.garcia@example.com or call (415) 555-0132."}
+  exec target/release/tokenveil logits --top 3 --model models/rampart/rampart-q4_0.gguf "$text"
+fi
+npm run --silent build
+npm run --silent build:demo
+echo
+echo "demo: open the URL below (served with a strict Content-Security-Policy; Ctrl-C stops it)"
+exec node scripts/serve.mjs www/dist --port "${PORT:-8080}" --csp

@@ -1,25 +1,50 @@
 #!/usr/bin/env bash
 # Sets everything up (scripts/setup.sh) and runs every test tier. What CI runs (.ci/run).
+#   1. native Rust: unit, integration, parity and pipeline tests, doc tests; model reproducibility
+#   2. wasm: the release build, the npm package build, wasm-bindgen-test in Node and in Chromium
+#   3. TypeScript package: vitest (in Node, on the built package) and type tests
+#   4. end to end in Debian's Chromium: the demo page, and a throwaway app using the packed package
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 # Tests that need the converted Rampart model fail (rather than skip) when it is missing.
 export TOKENVEIL_REQUIRE_MODELS=1
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-printf '\n== tier 1: native unit, integration and parity tests, doc tests\n'
+tier() { printf '\n== %s\n' "$*"; }
+
+tier "1. native unit, integration and parity tests, doc tests"
 cargo test --all-targets 2>&1 | tee "$log"
 cargo test --doc 2>&1 | tee -a "$log"
 
-printf '\n== shipped model files are reproducible from their recipe\n'
+tier "1. shipped model files are reproducible from their recipe"
 scripts/build-models.sh --check
 
-printf '\n== wasm32 build (simd128)\n'
-cargo build --release --lib --target wasm32-unknown-unknown --no-default-features
-ls -l target/wasm32-unknown-unknown/release/tokenveil.wasm
+tier "2. wasm32 release build (simd128) and the npm package (wasm-bindgen, wasm-opt, tsc)"
+npm run build
 
-# One closing line over every cargo test binary run above.
-awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
-     END { printf "\ntests: %d passed, %d failed\n", p, f }' "$log"
+tier "2. wasm-bindgen-test: the facade in Node, then in headless Chromium"
+wasm_test=(cargo test --release --target wasm32-unknown-unknown --no-default-features --test wasm)
+"${wasm_test[@]}" 2>&1 | tee -a "$log"
+WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver "${wasm_test[@]}" 2>&1 | tee -a "$log"
+
+tier "3. TypeScript package: vitest and type tests"
+npm run --silent test:js 2>&1 | tee -a "$log"
+npm run --silent test:types
+echo "type tests: ok"
+
+tier "4. end to end: the demo page, and the packed package in a fresh Vite app"
+npm run --silent build:demo
+node tests/e2e/demo.test.mjs 2>&1 | tee -a "$log"
+node tests/e2e/package.test.mjs 2>&1 | tee -a "$log"
+
+# One closing line over every test run above: cargo's "test result:", vitest's "Tests  N passed
+# | M failed", and the end-to-end scripts' "# N passed, M failed".
+sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
+  /^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
+  /^ *Tests +[0-9]/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
+  /^# [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
+  END { printf "\ntests: %d passed, %d failed\n", p, f }'

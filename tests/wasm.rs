@@ -41,7 +41,10 @@ fn token_entities_have_utf16_offsets() {
     let model = token_model();
     let text = "😀😀 John Smith lives in Tokyo";
     let out = model
-        .classify(text, opts(r#"{"aggregationStrategy": "none", "ignoreLabels": []}"#))
+        .classify(
+            text,
+            opts(r#"{"aggregationStrategy": "none", "ignoreLabels": []}"#),
+        )
         .unwrap();
     let entities: Array = get(&out, "entities").dyn_into().unwrap();
     let timings = get(&out, "timings");
@@ -136,9 +139,12 @@ fn errors_are_model_errors_with_codes() {
         let err = model.classify("x", opts(bad)).err().unwrap();
         assert_eq!(code(err), "invalid_option", "{bad}");
     }
-    let err = redact("x", opts(r#"{"customPatterns": [{"name": "n", "entityType": "T", "regex": "("}]}"#))
-        .err()
-        .unwrap();
+    let err = redact(
+        "x",
+        opts(r#"{"customPatterns": [{"name": "n", "entityType": "T", "regex": "("}]}"#),
+    )
+    .err()
+    .unwrap();
     assert_eq!(code(err), "invalid_option");
     let err = restore("x", Object::new().into()).err().unwrap();
     assert_eq!(code(err), "invalid_option");

@@ -1,8 +1,7 @@
 //! The JS-visible classes. Each method: options from JS, the native call, results to JS.
 
 use super::dto::{
-    encoding,
-    JsRedaction, JsTextClassification, JsTokenClassification, JsTokenLogits, ModelInfo,
+    encoding, JsRedaction, JsTextClassification, JsTokenClassification, JsTokenLogits, ModelInfo,
     OffsetOptions, RedactOptions, RestoreInput, TextOptions, TokenOptions,
 };
 use super::{js_error, model_error, options, to_js, PerformanceClock};
@@ -20,7 +19,11 @@ fn bundle(bytes: Vec<u8>) -> Result<ModelBundle, JsValue> {
 
 /// A Hugging Face model's three files: `config.json`, `tokenizer.json` and the weights
 /// (safetensors, f32/f16/bf16).
-fn bundle_from_parts(config: &str, tokenizer: &str, weights: &[u8]) -> Result<ModelBundle, JsValue> {
+fn bundle_from_parts(
+    config: &str,
+    tokenizer: &str,
+    weights: &[u8],
+) -> Result<ModelBundle, JsValue> {
     ModelBundle::from_parts(config, tokenizer, weights).map_err(js_error)
 }
 
@@ -44,8 +47,8 @@ impl RawTokenClassifier {
         tokenizer: &str,
         weights: &[u8],
     ) -> Result<RawTokenClassifier, JsValue> {
-        let inner =
-            TokenClassifier::new(bundle_from_parts(config, tokenizer, weights)?).map_err(js_error)?;
+        let inner = TokenClassifier::new(bundle_from_parts(config, tokenizer, weights)?)
+            .map_err(js_error)?;
         Ok(RawTokenClassifier { inner })
     }
 
@@ -73,10 +76,14 @@ impl RawTokenClassifier {
     /// Every token of the first window with its logits and softmax probabilities.
     pub fn logits(&self, text: &str, options_: JsValue) -> Result<JsValue, JsValue> {
         let opts: OffsetOptions = options(options_)?;
-        let (out, timings) =
-            token_logits_timed(self.inner.model(), text, &PerformanceClock::new())
-                .map_err(js_error)?;
-        to_js(&JsTokenLogits::new(text, out, timings, encoding(opts.offsets)))
+        let (out, timings) = token_logits_timed(self.inner.model(), text, &PerformanceClock::new())
+            .map_err(js_error)?;
+        to_js(&JsTokenLogits::new(
+            text,
+            out,
+            timings,
+            encoding(opts.offsets),
+        ))
     }
 
     /// The model's entities pooled with the pattern detectors, then each type's operator.
@@ -110,8 +117,8 @@ impl RawTextClassifier {
         tokenizer: &str,
         weights: &[u8],
     ) -> Result<RawTextClassifier, JsValue> {
-        let inner =
-            TextClassifier::new(bundle_from_parts(config, tokenizer, weights)?).map_err(js_error)?;
+        let inner = TextClassifier::new(bundle_from_parts(config, tokenizer, weights)?)
+            .map_err(js_error)?;
         Ok(RawTextClassifier { inner })
     }
 

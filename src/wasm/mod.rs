@@ -41,7 +41,8 @@ fn options<T: DeserializeOwned + Default>(value: JsValue) -> Result<T, JsValue> 
     // `deny_unknown_fields` would never see a misspelt option.
     let json: serde_json::Value = serde_wasm_bindgen::from_value(value)
         .map_err(|e| model_error("invalid_option", &format!("options must be an object: {e}")))?;
-    serde_json::from_value(json).map_err(|e| model_error("invalid_option", &format!("options: {e}")))
+    serde_json::from_value(json)
+        .map_err(|e| model_error("invalid_option", &format!("options: {e}")))
 }
 
 /// Results to JS as plain objects and arrays (maps as objects, not `Map`).
