@@ -179,7 +179,7 @@ export type Operator =
   | { kind: "placeholder" }
   /** Every character replaced by `char` (default "*") but the first (or last) `keep`. */
   | { kind: "mask"; char?: string; keep?: number; fromEnd?: boolean }
-  /** Hex digits of SHA-256 over `salt` then the value; reversible with `restore`. */
+  /** The first 16 hex digits of SHA-256 over `salt` then the value; reversible with `restore`. */
   | { kind: "hash"; salt?: string }
   | { kind: "remove" }
   | { kind: "keep" };

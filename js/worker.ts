@@ -228,12 +228,18 @@ export class TextClassifier extends RemoteModel {
   }
 }
 
+/** Where a module-level call runs and how it is scheduled. */
+export interface CallOptions extends RequestOptions {
+  /** Default: the shared worker. */
+  worker?: TokenveilWorker;
+}
+
 /** Pattern-only redaction, in the worker. */
-export function redact(text: string, options?: RedactOptions, worker: TokenveilWorker = defaultWorker()): Promise<Redaction> {
-  return worker.request({ op: "redact", text, options });
+export function redact(text: string, options?: RedactOptions, call: CallOptions = {}): Promise<Redaction> {
+  return (call.worker ?? defaultWorker()).request({ op: "redact", text, options }, call);
 }
 
 /** `restore`, in the worker. */
-export function restore(reply: string, redaction: Pick<Redaction, "mapping">, worker: TokenveilWorker = defaultWorker()): Promise<string> {
-  return worker.request({ op: "restore", reply, redaction });
+export function restore(reply: string, redaction: Pick<Redaction, "mapping">, call: CallOptions = {}): Promise<string> {
+  return (call.worker ?? defaultWorker()).request({ op: "restore", reply, redaction }, call);
 }

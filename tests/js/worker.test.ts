@@ -36,8 +36,8 @@ test("load with progress, classify, logits, redact and restore in the worker", a
   expect(logits.tokens[0]!.token).toBe("[CLS]");
   const r = await pii.redact(text);
   expect(r.text).toBe("<PERSON_1>, <EMAIL_1>");
-  expect(await restore("Hi <PERSON_1>", r, worker)).toBe("Hi Maria Garcia");
-  expect((await redact("ip 10.0.0.1", { defaultOperator: { kind: "remove" } }, worker)).text).toBe("ip ");
+  expect(await restore("Hi <PERSON_1>", r, { worker })).toBe("Hi Maria Garcia");
+  expect((await redact("ip 10.0.0.1", { defaultOperator: { kind: "remove" } }, { worker })).text).toBe("ip ");
   await pii.dispose();
   await expect(pii.classify("x")).rejects.toMatchObject({ code: "disposed" });
 });
@@ -74,5 +74,5 @@ test("a terminated worker rejects what is pending and what comes after", async (
   const loading = TokenClassifier.load(bytes("models/ner/ner-q4_0.gguf"), { worker: w });
   w.terminate();
   await expect(loading).rejects.toMatchObject({ code: "worker" });
-  await expect(redact("x", {}, w)).rejects.toMatchObject({ code: "worker" });
+  await expect(redact("x", {}, { worker: w })).rejects.toMatchObject({ code: "worker" });
 });
