@@ -19,12 +19,18 @@ function cacheName(options: LoadOptions): string | undefined {
   return typeof options.cache === "string" ? options.cache : DEFAULT_CACHE;
 }
 
+/** The error for a failed fetch or read: `aborted` when the caller's signal fired. */
+function fetchError(url: string, err: unknown, options: LoadOptions): ModelError {
+  if (options.signal?.aborted) return new ModelError("aborted", `loading ${url} was aborted`, { cause: err });
+  return new ModelError("network", `could not fetch ${url}: ${String(err)}`, { cause: err });
+}
+
 async function download(url: string, options: LoadOptions): Promise<Uint8Array> {
   let response: Response;
   try {
     response = await fetch(url, { signal: options.signal });
   } catch (err) {
-    throw new ModelError("network", `could not fetch ${url}: ${String(err)}`, { cause: err });
+    throw fetchError(url, err, options);
   }
   if (!response.ok) {
     throw new ModelError("network", `could not fetch ${url}: HTTP ${response.status}`);
@@ -48,7 +54,7 @@ async function download(url: string, options: LoadOptions): Promise<Uint8Array> 
       options.onProgress?.({ loaded, total, fromCache: false });
     }
   } catch (err) {
-    throw new ModelError("network", `download of ${url} failed: ${String(err)}`, { cause: err });
+    throw fetchError(url, err, options);
   }
   const bytes = new Uint8Array(loaded);
   let at = 0;

@@ -8,7 +8,7 @@ import {
 } from "./wasm/tokenveil.js";
 import { ModelError, guarded } from "./errors.js";
 import { fetchModel } from "./fetch-model.js";
-import { assertInitialized, init } from "./wasm.js";
+import { assertInitialized, init, wasmMemoryBytes } from "./wasm.js";
 import type {
   FileSource,
   HuggingFaceFiles,
@@ -26,7 +26,7 @@ import type {
 } from "./types.js";
 
 export type * from "./types.js";
-export { ModelError, init, fetchModel };
+export { ModelError, init, fetchModel, wasmMemoryBytes };
 
 /** A model's files as the wasm constructors take them: one GGUF, or the three HF parts. */
 type ModelFiles = { gguf: Uint8Array } | { config: string; tokenizer: string; weights: Uint8Array };

@@ -21,6 +21,7 @@ export type ErrorCode =
   | "inference"
   | "internal"
   | "network"
+  | "aborted"
   | "integrity"
   | "not_initialized"
   | "disposed"
@@ -67,7 +68,7 @@ export interface LoadOptions {
   sha256?: string;
   /** Where the WebAssembly module comes from; by default next to this package's code. */
   wasm?: WasmSource;
-  /** Cancels the download. */
+  /** Cancels the download; the load rejects with `ModelError("aborted")`. */
   signal?: AbortSignal;
 }
 

@@ -1,12 +1,12 @@
 // Loads the WebAssembly module once. In browsers and workers the module is fetched from next
 // to this file (bundlers see the `new URL(..., import.meta.url)` in the wasm-bindgen glue and
 // ship the file); in Node it is read from disk, where `fetch` has no file: URLs.
-import initWasm from "./wasm/tokenveil.js";
+import initWasm, { type InitOutput } from "./wasm/tokenveil.js";
 import { ModelError } from "./errors.js";
 import type { WasmSource } from "./types.js";
 
 let ready: Promise<void> | undefined;
-let initialized = false;
+let exports: InitOutput | undefined;
 
 function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
@@ -30,8 +30,7 @@ async function nodeWasmBytes(): Promise<Uint8Array> {
 export function init(wasm?: WasmSource): Promise<void> {
   ready ??= (async () => {
     const source = wasm ?? (isNode() ? await nodeWasmBytes() : undefined);
-    await initWasm(source === undefined ? undefined : { module_or_path: source });
-    initialized = true;
+    exports = await initWasm(source === undefined ? undefined : { module_or_path: source });
   })().catch((err: unknown) => {
     ready = undefined;
     throw new ModelError("not_initialized", `could not load the WebAssembly module: ${String(err)}`, {
@@ -43,7 +42,15 @@ export function init(wasm?: WasmSource): Promise<void> {
 
 /** Throws unless `init` has finished: the synchronous functions need the module. */
 export function assertInitialized(): void {
-  if (!initialized) {
+  if (exports === undefined) {
     throw new ModelError("not_initialized", "call `await init()` (or load a model) first");
   }
+}
+
+/**
+ * Bytes of WebAssembly memory in use by the module (its linear memory; it only ever grows, so
+ * this is also the peak). 0 before `init`.
+ */
+export function wasmMemoryBytes(): number {
+  return exports?.memory.buffer.byteLength ?? 0;
 }

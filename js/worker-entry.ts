@@ -1,9 +1,11 @@
 // The Web Worker: holds the models and runs every request it is sent, one at a time.
-import { ModelError, TextClassifier, TokenClassifier, init, redact, restore } from "./index.js";
-import type { Loaded, Request, Response } from "./worker-protocol.js";
+import { ModelError, TextClassifier, TokenClassifier, init, redact, restore, wasmMemoryBytes } from "./index.js";
+import type { Abort, Loaded, Request, Response } from "./worker-protocol.js";
 import type { LoadProgress, Redaction } from "./types.js";
 
 const models = new Map<number, TokenClassifier | TextClassifier>();
+/** Downloads in progress, by request id, so an `abort` message can cancel them. */
+const downloads = new Map<number, AbortController>();
 let nextHandle = 1;
 
 function post(message: Response): void {
@@ -20,11 +22,13 @@ async function run(req: Request): Promise<unknown> {
   switch (req.op) {
     case "load": {
       const onProgress = (progress: LoadProgress) => post({ id: req.id, kind: "progress", progress });
-      const options = { ...req.options, onProgress };
-      const m =
-        req.kind === "token"
-          ? await TokenClassifier.load(req.source, options)
-          : await TextClassifier.load(req.source, options);
+      const controller = new AbortController();
+      downloads.set(req.id, controller);
+      const options = { ...req.options, onProgress, signal: controller.signal };
+      const m = await (req.kind === "token"
+        ? TokenClassifier.load(req.source, options)
+        : TextClassifier.load(req.source, options)
+      ).finally(() => downloads.delete(req.id));
       const handle = nextHandle++;
       models.set(handle, m);
       return { handle, info: m.info } satisfies Loaded;
@@ -45,6 +49,8 @@ async function run(req: Request): Promise<unknown> {
     case "restore":
       await init();
       return restore(req.reply, req.redaction as Redaction);
+    case "memory":
+      return wasmMemoryBytes();
     case "dispose":
       models.get(req.handle)?.dispose();
       models.delete(req.handle);
@@ -52,8 +58,12 @@ async function run(req: Request): Promise<unknown> {
   }
 }
 
-self.onmessage = async (event: MessageEvent<Request>) => {
+self.onmessage = async (event: MessageEvent<Request | Abort>) => {
   const req = event.data;
+  if (req.op === "abort") {
+    downloads.get(req.target)?.abort();
+    return;
+  }
   try {
     post({ id: req.id, kind: "ok", result: await run(req) });
   } catch (err) {

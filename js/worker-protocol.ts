@@ -4,7 +4,7 @@ import type { ErrorCode, LoadOptions, LoadProgress, ModelInfo, ModelSource } fro
 export type ModelKind = "token" | "text";
 export type Method = "classify" | "logits" | "redact";
 
-/** Load options that can cross to a worker (no callbacks, no AbortSignal). */
+/** Load options that can cross to a worker (no callbacks; an AbortSignal becomes `Abort`). */
 export type PortableLoadOptions = Pick<LoadOptions, "cache" | "sha256" | "wasm">;
 
 export type Request =
@@ -12,7 +12,14 @@ export type Request =
   | { id: number; op: "call"; handle: number; method: Method; text: string; options: unknown }
   | { id: number; op: "redact"; text: string; options: unknown }
   | { id: number; op: "restore"; reply: string; redaction: unknown }
-  | { id: number; op: "dispose"; handle: number };
+  | { id: number; op: "dispose"; handle: number }
+  | { id: number; op: "memory" };
+
+/** Sent outside the queue: cancels the download of the running load request `target`. */
+export interface Abort {
+  op: "abort";
+  target: number;
+}
 
 export type Response =
   | { id: number; kind: "progress"; progress: LoadProgress }

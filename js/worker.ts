@@ -3,7 +3,7 @@
 // replaces any request on the same channel still waiting (typing: only the latest text
 // matters), and the replaced one rejects with ModelError("superseded").
 import { ModelError } from "./errors.js";
-import type { Loaded, Method, ModelKind, PortableLoadOptions, Request, Response } from "./worker-protocol.js";
+import type { Abort, Loaded, Method, ModelKind, PortableLoadOptions, Request, Response } from "./worker-protocol.js";
 import type {
   FileSource,
   LoadOptions,
@@ -29,8 +29,8 @@ export interface RequestOptions {
   channel?: string;
 }
 
-/** What a worker-side load accepts: no AbortSignal; optionally a worker of your own. */
-export type WorkerLoadOptions = Omit<LoadOptions, "signal"> & { worker?: TokenveilWorker };
+/** What a worker-side load accepts: the main API's options, and optionally a worker of your own. */
+export type WorkerLoadOptions = LoadOptions & { worker?: TokenveilWorker };
 
 /** The messages a Worker-like object must carry (a real `Worker` in browsers). */
 export interface WorkerLike {
@@ -69,11 +69,18 @@ export class TokenveilWorker {
     });
   }
 
-  /** Queues one request; resolves with the worker's result. */
-  request<T>(body: Body, options: RequestOptions & { onProgress?: (p: LoadProgress) => void } = {}): Promise<T> {
+  /**
+   * Queues one request; resolves with the worker's result. `signal` removes a waiting request,
+   * and cancels the download of a running load (a running computation always finishes).
+   */
+  request<T>(
+    body: Body,
+    options: RequestOptions & { onProgress?: (p: LoadProgress) => void; signal?: AbortSignal } = {},
+  ): Promise<T> {
     if (this.#broken) return Promise.reject(this.#broken);
+    if (options.signal?.aborted) return Promise.reject(new ModelError("aborted", "the request was aborted"));
     return new Promise<T>((resolve, reject) => {
-      const { channel, onProgress } = options;
+      const { channel, onProgress, signal } = options;
       if (channel !== undefined) {
         this.#queue = this.#queue.filter((p) => {
           if (p.channel !== channel) return true;
@@ -81,14 +88,16 @@ export class TokenveilWorker {
           return false;
         });
       }
-      this.#queue.push({
+      const pending: Pending = {
         id: this.#nextId++,
         body,
         channel,
         onProgress,
         resolve: resolve as (v: unknown) => void,
         reject,
-      });
+      };
+      signal?.addEventListener("abort", () => this.#abort(pending), { once: true });
+      this.#queue.push(pending);
       this.#pump();
     });
   }
@@ -102,6 +111,16 @@ export class TokenveilWorker {
   terminate(): void {
     this.#worker.terminate();
     this.#fail(new ModelError("worker", "the worker was terminated"));
+  }
+
+  #abort(pending: Pending): void {
+    if (this.#inFlight === pending) {
+      // Outside the queue: the worker reads it while the load awaits the network.
+      this.#worker.postMessage({ op: "abort", target: pending.id } satisfies Abort);
+    } else if (this.#queue.includes(pending)) {
+      this.#queue = this.#queue.filter((p) => p !== pending);
+      pending.reject(new ModelError("aborted", "the request was aborted before it ran"));
+    }
   }
 
   #pump(): void {
@@ -166,7 +185,7 @@ async function loadIn(kind: ModelKind, source: ModelSource, options: WorkerLoadO
   const portable: PortableLoadOptions = { cache: options.cache, sha256: options.sha256, wasm: options.wasm };
   const loaded = await worker.request<Loaded>(
     { op: "load", kind, source: portableSource(source), options: portable },
-    { onProgress: options.onProgress },
+    { onProgress: options.onProgress, signal: options.signal },
   );
   return [worker, loaded];
 }
@@ -242,4 +261,9 @@ export function redact(text: string, options?: RedactOptions, call: CallOptions 
 /** `restore`, in the worker. */
 export function restore(reply: string, redaction: Pick<Redaction, "mapping">, call: CallOptions = {}): Promise<string> {
   return (call.worker ?? defaultWorker()).request({ op: "restore", reply, redaction }, call);
+}
+
+/** The worker's WebAssembly memory in bytes (its peak: linear memory never shrinks). */
+export function wasmMemoryBytes(call: CallOptions = {}): Promise<number> {
+  return (call.worker ?? defaultWorker()).request({ op: "memory" }, call);
 }

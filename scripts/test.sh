@@ -3,7 +3,8 @@
 #   1. native Rust: unit, integration, parity and pipeline tests, doc tests; model reproducibility
 #   2. wasm: the release build, the npm package build, wasm-bindgen-test in Node and in Chromium
 #   3. TypeScript package: vitest (in Node, on the built package) and type tests
-#   4. end to end in Debian's Chromium: the demo page, and a throwaway app using the packed package
+#   4. end to end in Debian's Chromium: the demo page, a throwaway app using the packed package,
+#      and a 10,000-call soak through the worker
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -36,10 +37,11 @@ npm run --silent test:js 2>&1 | tee -a "$log"
 npm run --silent test:types
 echo "type tests: ok"
 
-tier "4. end to end: the demo page, and the packed package in a fresh Vite app"
+tier "4. end to end: the demo page, the packed package in a fresh Vite app, the worker soak"
 npm run --silent build:demo
 node tests/e2e/demo.test.mjs 2>&1 | tee -a "$log"
 node tests/e2e/package.test.mjs 2>&1 | tee -a "$log"
+node tests/e2e/soak.test.mjs 2>&1 | tee -a "$log"
 
 # One closing line over every test run above: cargo's "test result:", vitest's "Tests  N passed
 # | M failed", and the end-to-end scripts' "# N passed, M failed".

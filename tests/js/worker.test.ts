@@ -1,5 +1,6 @@
 // tokenveil/worker: the real worker entry, in a Node worker thread, behind the real client.
 // Requests run in order; a newer request on a channel supersedes a waiting one.
+import { createServer, type Server } from "node:http";
 import { Worker } from "node:worker_threads";
 import { afterAll, expect, test } from "vitest";
 import { ModelError, TextClassifier, TokenClassifier, TokenveilWorker, redact, restore, type WorkerLike } from "../../dist/worker.js";
@@ -75,4 +76,34 @@ test("a terminated worker rejects what is pending and what comes after", async (
   w.terminate();
   await expect(loading).rejects.toMatchObject({ code: "worker" });
   await expect(redact("x", {}, { worker: w })).rejects.toMatchObject({ code: "worker" });
+});
+
+test("a signal cancels a waiting load, and the download of a running one", async () => {
+  // A server that sends headers and a first chunk, then stalls: the load can only end by abort.
+  const stalled: Server = createServer((_, res) => {
+    res.writeHead(200, { "Content-Length": "1000000" });
+    res.write(new Uint8Array(1000));
+  });
+  await new Promise<void>((ok) => stalled.listen(0, "127.0.0.1", ok));
+  const url = `http://127.0.0.1:${(stalled.address() as { port: number }).port}/model.gguf`;
+  try {
+    const running = new AbortController();
+    const waiting = new AbortController();
+    let progressed!: () => void;
+    const started = new Promise<void>((ok) => (progressed = ok));
+    const first = TokenClassifier.load(url, { worker, signal: running.signal, onProgress: () => progressed() });
+    const second = TokenClassifier.load(bytes("models/ner/ner-q4_0.gguf"), { worker, signal: waiting.signal });
+    expect(worker.waiting).toBe(1);
+    waiting.abort();
+    await expect(second).rejects.toMatchObject({ code: "aborted" });
+    expect(worker.waiting).toBe(0);
+    await started;
+    running.abort();
+    await expect(first).rejects.toMatchObject({ code: "aborted" });
+    // The worker is free again.
+    expect((await redact("a@b.co", {}, { worker })).text).toBe("<EMAIL_1>");
+  } finally {
+    stalled.closeAllConnections();
+    stalled.close();
+  }
 });
