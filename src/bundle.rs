@@ -3,7 +3,7 @@
 
 use crate::config::{Head, ModelConfig};
 use crate::error::{Error, Result};
-use crate::model::layout::CLASSIFIER;
+use crate::model::layout::{tensor_specs, CLASSIFIER};
 use crate::model::Network;
 use crate::tokenize::{Encoded, TextTokenizer};
 use crate::weights::{detect_format, Format, Metadata, Weights};
@@ -26,6 +26,7 @@ impl ModelBundle {
             Format::Gguf => {
                 let (weights, meta) = Weights::from_gguf(bytes)?;
                 let mut bundle = Self::assemble(&meta.config_json, &meta.tokenizer_json, &weights)?;
+                check_no_extra_tensors(&bundle.config, &weights)?;
                 bundle.metadata = Some(meta);
                 Ok(bundle)
             }
@@ -120,6 +121,21 @@ impl ModelBundle {
 
     pub fn head(&self) -> Head {
         self.config.head
+    }
+}
+
+/// A tokenveil GGUF holds exactly the model's tensors (the converter writes nothing else): a
+/// tensor the model would not read means the file was built for another model or tampered with.
+/// (Hugging Face safetensors may carry extras, such as a pooler, and they are ignored there.)
+fn check_no_extra_tensors(config: &ModelConfig, weights: &Weights) -> Result<()> {
+    let expected: std::collections::HashSet<String> =
+        tensor_specs(config).into_iter().map(|s| s.name).collect();
+    match weights.names().into_iter().find(|n| !expected.contains(*n)) {
+        Some(extra) => Err(Error::ModelFormat(format!(
+            "unexpected tensor `{extra}`: this file holds tensors a {} does not have",
+            config.architecture
+        ))),
+        None => Ok(()),
     }
 }
 

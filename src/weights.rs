@@ -120,6 +120,16 @@ impl Weights {
         }
     }
 
+    /// Every tensor name in the file.
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            Weights::Safetensors(m) => m.keys().map(String::as_str).collect(),
+            Weights::Gguf { content, .. } => {
+                content.tensor_infos.keys().map(String::as_str).collect()
+            }
+        }
+    }
+
     pub fn contains(&self, name: &str) -> bool {
         self.shape(name).is_some()
     }

@@ -183,6 +183,26 @@ fn missing_tensor() {
 }
 
 #[test]
+fn extra_tensor() {
+    let bytes = rewrite(
+        &good_gguf(),
+        |_| {},
+        |t| {
+            let copy = t[0].1.dequantize(&Device::Cpu).unwrap();
+            t.push((
+                "distilbert.transformer.layer.9.ffn.lin2.bias".into(),
+                QTensor::quantize(&copy, candle_core::quantized::GgmlDType::F32).unwrap(),
+            ));
+        },
+    );
+    expect_err(
+        ModelBundle::from_bytes(bytes),
+        "model_format",
+        "unexpected tensor `distilbert.transformer.layer.9.ffn.lin2.bias`",
+    );
+}
+
+#[test]
 fn misshaped_tensor() {
     let bytes = rewrite(
         &good_gguf(),
