@@ -5,6 +5,7 @@
 #   3. TypeScript package: vitest (in Node, on the built package) and type tests
 #   4. end to end in Debian's Chromium: the demo page, a throwaway app using the packed package,
 #      and a 10,000-call soak through the worker
+#   5. a short fuzz run of every cargo-fuzz target (FUZZ_SECONDS each, default 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -42,6 +43,19 @@ npm run --silent build:demo
 node tests/e2e/demo.test.mjs 2>&1 | tee -a "$log"
 node tests/e2e/package.test.mjs 2>&1 | tee -a "$log"
 node tests/e2e/soak.test.mjs 2>&1 | tee -a "$log"
+
+tier "5. fuzz smoke: each cargo-fuzz target for ${FUZZ_SECONDS:=20} s from the committed seeds"
+flog=$(mktemp)
+for target in model_file safetensors offsets token_pipeline redaction; do
+  if ! cargo +nightly fuzz run -O "$target" -- -max_total_time="$FUZZ_SECONDS" -max_len=120000 \
+      -rss_limit_mb=2048 -timeout=30 >"$flog" 2>&1; then
+    tail -60 "$flog"
+    echo "fuzz: $target failed; the input is in fuzz/artifacts/$target/"
+    exit 1
+  fi
+  echo "test result: ok. 1 passed; 0 failed; fuzz $target: $(grep -E '^Done' "$flog")" | tee -a "$log"
+done
+rm -f "$flog"
 
 # One closing line over every test run above: cargo's "test result:", vitest's "Tests  N passed
 # | M failed", and the end-to-end scripts' "# N passed, M failed".

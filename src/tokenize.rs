@@ -55,6 +55,7 @@ impl TextTokenizer {
     /// `max_positions` positions. Padding and truncation stored in the file are dropped
     /// (some published files pad everything to 128); windows are ours.
     pub fn from_json(json: &str, vocab_size: usize, max_positions: usize) -> Result<Self> {
+        check_tokenizer_json(json)?;
         let mut inner = Tokenizer::from_bytes(json.as_bytes())
             .map_err(|e| Error::Tokenizer(format!("tokenizer.json is not valid: {e}")))?;
         let largest = inner.get_vocab(true).into_values().max().unwrap_or(0) as usize;
@@ -164,4 +165,32 @@ impl TextTokenizer {
             None => tokens.join(" "),
         }
     }
+}
+
+/// Rejects what tokenizers 0.23.2 would panic on instead of returning an error (found by
+/// fuzzing): its decoder and normalizer deserializers `expect()` on malformed JSON inside their
+/// sections, and the `Precompiled` normalizer on a malformed charsmap. A panic aborts wasm, so
+/// the JSON must be well-formed before tokenizers sees it, and SentencePiece's `Precompiled`
+/// normalizer (no BERT-family tokenizer uses it) is refused.
+fn check_tokenizer_json(json: &str) -> Result<()> {
+    let value: serde_json::Value = serde_json::from_str(json)
+        .map_err(|e| Error::Tokenizer(format!("tokenizer.json is not valid JSON: {e}")))?;
+    fn has_precompiled(v: &serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.get("type").and_then(|t| t.as_str()) == Some("Precompiled")
+                    || map.values().any(has_precompiled)
+            }
+            serde_json::Value::Array(items) => items.iter().any(has_precompiled),
+            _ => false,
+        }
+    }
+    if value.get("normalizer").is_some_and(has_precompiled) {
+        return Err(Error::Tokenizer(
+            "the Precompiled (SentencePiece) normalizer is not supported: tokenveil runs \
+             BERT-family tokenizers"
+                .into(),
+        ));
+    }
+    Ok(())
 }

@@ -270,6 +270,23 @@ fn tokenizer_that_does_not_fit_the_embeddings() {
         ModelBundle::from_parts(&config, "{\"not\": \"a tokenizer\"}", &safetensors()),
         "tokenizer",
         "not valid",
+    );    // Found by fuzzing: tokenizers 0.23.2 panics (rather than erring) on malformed JSON inside
+    // the decoder section, and on a malformed Precompiled normalizer.
+    let tokenizer = part("tokenizer.json");
+    let broken = tokenizer.replace("\"prefix\": \"##\"", "\"prefix\": \"#\u{1}#\"");
+    assert_ne!(broken, tokenizer, "tokenizer.json layout changed");
+    expect_err(
+        ModelBundle::from_parts(&config, &broken, &safetensors()),
+        "tokenizer",
+        "not valid JSON",
+    );
+    let mut v: serde_json::Value = serde_json::from_str(&tokenizer).unwrap();
+    v["normalizer"] = serde_json::json!({"type": "Sequence", "normalizers": [
+        {"type": "Precompiled", "precompiled_charsmap": "AAAA"}]});
+    expect_err(
+        ModelBundle::from_parts(&config, &v.to_string(), &safetensors()),
+        "tokenizer",
+        "Precompiled",
     );
 }
 
