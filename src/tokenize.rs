@@ -169,9 +169,10 @@ impl TextTokenizer {
 
 /// Rejects what tokenizers 0.23.2 would panic on instead of returning an error (found by
 /// fuzzing): its decoder and normalizer deserializers `expect()` on malformed JSON inside their
-/// sections, and the `Precompiled` normalizer on a malformed charsmap. A panic aborts wasm, so
-/// the JSON must be well-formed before tokenizers sees it, and SentencePiece's `Precompiled`
-/// normalizer (no BERT-family tokenizer uses it) is refused.
+/// sections, the `Precompiled` normalizer on a malformed charsmap, and a `TemplateProcessing`
+/// post-processor indexes its special tokens and sequences unchecked. A panic aborts wasm, so
+/// the JSON must be well-formed before tokenizers sees it, templates must be consistent, and
+/// SentencePiece's `Precompiled` normalizer (no BERT-family tokenizer uses it) is refused.
 fn check_tokenizer_json(json: &str) -> Result<()> {
     let value: serde_json::Value = serde_json::from_str(json)
         .map_err(|e| Error::Tokenizer(format!("tokenizer.json is not valid JSON: {e}")))?;
@@ -185,6 +186,9 @@ fn check_tokenizer_json(json: &str) -> Result<()> {
             _ => false,
         }
     }
+    if let Some(post) = value.get("post_processor") {
+        check_templates(post)?;
+    }
     if value.get("normalizer").is_some_and(has_precompiled) {
         return Err(Error::Tokenizer(
             "the Precompiled (SentencePiece) normalizer is not supported: tokenveil runs \
@@ -193,4 +197,54 @@ fn check_tokenizer_json(json: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Every `TemplateProcessing` (alone or inside a `Sequence`) names only special tokens it
+/// defines, each with as many ids as tokens, and its single-sequence template reads sequence A.
+fn check_templates(post: &serde_json::Value) -> Result<()> {
+    let bad = |why: String| Err(Error::Tokenizer(format!("post_processor: {why}")));
+    match post.get("type").and_then(|t| t.as_str()) {
+        Some("Sequence") => {
+            for p in post
+                .get("processors")
+                .and_then(|p| p.as_array())
+                .into_iter()
+                .flatten()
+            {
+                check_templates(p)?;
+            }
+            Ok(())
+        }
+        Some("TemplateProcessing") => {
+            let specials = post.get("special_tokens").and_then(|s| s.as_object());
+            for (name, tok) in specials.into_iter().flatten() {
+                let ids = tok.get("ids").and_then(|v| v.as_array()).map(Vec::len);
+                let tokens = tok.get("tokens").and_then(|v| v.as_array()).map(Vec::len);
+                if ids != tokens {
+                    return bad(format!(
+                        "special token `{name}` has {ids:?} ids for {tokens:?} tokens"
+                    ));
+                }
+            }
+            for (template, sequences) in [("single", &["A"][..]), ("pair", &["A", "B"][..])] {
+                let pieces = post.get(template).and_then(|t| t.as_array());
+                for piece in pieces.into_iter().flatten() {
+                    if let Some(id) = piece.pointer("/SpecialToken/id").and_then(|i| i.as_str()) {
+                        if !specials.is_some_and(|s| s.contains_key(id)) {
+                            return bad(format!(
+                                "template `{template}` uses undefined special token `{id}`"
+                            ));
+                        }
+                    }
+                    if let Some(id) = piece.pointer("/Sequence/id").and_then(|i| i.as_str()) {
+                        if !sequences.contains(&id) {
+                            return bad(format!("template `{template}` reads sequence `{id}`"));
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }

@@ -270,8 +270,8 @@ fn tokenizer_that_does_not_fit_the_embeddings() {
         ModelBundle::from_parts(&config, "{\"not\": \"a tokenizer\"}", &safetensors()),
         "tokenizer",
         "not valid",
-    );    // Found by fuzzing: tokenizers 0.23.2 panics (rather than erring) on malformed JSON inside
-    // the decoder section, and on a malformed Precompiled normalizer.
+    ); // Found by fuzzing: tokenizers 0.23.2 panics (rather than erring) on malformed JSON inside
+       // the decoder section, and on a malformed Precompiled normalizer.
     let tokenizer = part("tokenizer.json");
     let broken = tokenizer.replace("\"prefix\": \"##\"", "\"prefix\": \"#\u{1}#\"");
     assert_ne!(broken, tokenizer, "tokenizer.json layout changed");
@@ -287,6 +287,21 @@ fn tokenizer_that_does_not_fit_the_embeddings() {
         ModelBundle::from_parts(&config, &v.to_string(), &safetensors()),
         "tokenizer",
         "Precompiled",
+    );
+    // A template naming a special token it does not define, or reading sequence B alone.
+    let mut v: serde_json::Value = serde_json::from_str(&tokenizer).unwrap();
+    v["post_processor"]["single"][0]["SpecialToken"]["id"] = "[JOHN]".into();
+    expect_err(
+        ModelBundle::from_parts(&config, &v.to_string(), &safetensors()),
+        "tokenizer",
+        "undefined special token `[JOHN]`",
+    );
+    let mut v: serde_json::Value = serde_json::from_str(&tokenizer).unwrap();
+    v["post_processor"]["single"][1]["Sequence"]["id"] = "B".into();
+    expect_err(
+        ModelBundle::from_parts(&config, &v.to_string(), &safetensors()),
+        "tokenizer",
+        "reads sequence `B`",
     );
 }
 
