@@ -3,6 +3,7 @@
 import {
   RawTextClassifier,
   RawTokenClassifier,
+  entityType as rawEntityType,
   redact as rawRedact,
   restore as rawRestore,
 } from "./wasm/tokenveil.js";
@@ -155,6 +156,15 @@ export class TextClassifier {
 export function redact(text: string, options?: RedactOptions): Redaction {
   assertInitialized();
   return guarded(() => rawRedact(text, options) as Redaction);
+}
+
+/**
+ * The entity type redaction gives a model label (`B-GIVEN_NAME` -> `PERSON`, `I-CITY` ->
+ * `ADDRESS`), or `null` for labels that are not personal data. Needs `await init()`.
+ */
+export function entityType(modelLabel: string): string | null {
+  assertInitialized();
+  return rawEntityType(modelLabel) ?? null;
 }
 
 /** Puts the originals of a redaction's placeholders and hashes back into `reply`. */

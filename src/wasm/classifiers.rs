@@ -9,7 +9,7 @@ use crate::pipelines::redaction::model_spans;
 use crate::pipelines::text_classification::TextClassifier;
 use crate::pipelines::token_classification::TokenClassifier;
 use crate::pipelines::token_details::token_logits_timed;
-use crate::redact::{self, Redaction};
+use crate::redact::{self, Redaction, RedactorConfig};
 use crate::ModelBundle;
 use wasm_bindgen::prelude::*;
 
@@ -149,6 +149,13 @@ pub fn redact(text: &str, options_: JsValue) -> Result<JsValue, JsValue> {
     let config = opts.native().map_err(js_error)?;
     let r = redact::redact(text, &[], &config).map_err(js_error)?;
     to_js(&JsRedaction::new(text, r, enc))
+}
+
+/// The entity type redaction gives a model label (`B-GIVEN_NAME` -> `PERSON`), or `undefined`
+/// for labels that are not personal data (`O`, `MISC`, ...).
+#[wasm_bindgen(js_name = entityType)]
+pub fn entity_type(model_label: &str) -> Option<String> {
+    RedactorConfig::default().canonical(model_label)
 }
 
 /// Puts the originals of a redaction's reversible replacements back into `reply`.

@@ -16,7 +16,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-pub use classifiers::{redact, restore, RawTextClassifier, RawTokenClassifier};
+pub use classifiers::{entity_type, redact, restore, RawTextClassifier, RawTokenClassifier};
 
 /// A JS `Error` named `ModelError` carrying `code`.
 fn model_error(code: &str, message: &str) -> JsValue {

@@ -1,7 +1,7 @@
 // The main-thread API on the shipped models: offsets in UTF-16 by default, per-token detail,
 // sentiment, redaction and restore, and errors as ModelError with codes.
 import { describe, expect, test } from "vitest";
-import { ModelError, TextClassifier, TokenClassifier, redact, restore } from "../../dist/index.js";
+import { ModelError, TextClassifier, TokenClassifier, entityType, redact, restore } from "../../dist/index.js";
 import { bytes } from "./helpers.js";
 
 const pii = await TokenClassifier.load(bytes("models/rampart/rampart-q4_0.gguf"));
@@ -84,6 +84,10 @@ test("TextClassifier: sentiment with per-class scores", async () => {
   expect(sst2.classify("Dull, lifeless and far too long.").labels[0]!.label).toBe("NEGATIVE");
   expect(sst2.classify("fine", { topK: 1 }).labels).toHaveLength(1);
   sst2.dispose();
+});
+
+test("entityType maps model labels to the types redaction uses", () => {
+  expect(["B-GIVEN_NAME", "I-SURNAME", "B-CITY", "B-EMAIL", "B-LOC", "O"].map(entityType)).toEqual(["PERSON", "PERSON", "ADDRESS", "EMAIL", "LOCATION", null]);
 });
 
 test("pattern-only redaction needs no model", () => {
