@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run build`: the npm package in dist/. cargo (wasm32, simd128, release) -> wasm-bindgen
+// `npm run build`: the npm package in dist/. cargo (wasm32, simd128, wasm-release) -> wasm-bindgen
 // (--target web) -> wasm-opt (binaryen from npm) -> tsc for the TypeScript wrapper in js/.
 // Prints the sizes that ship.
 import { execFileSync } from "node:child_process";
@@ -13,7 +13,8 @@ const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit"
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const cargoBin = (name) => join(process.env.CARGO_HOME ?? join(homedir(), ".cargo"), "bin", name);
 
-run("cargo", ["build", "--release", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features"]);
+// The wasm-release profile (Cargo.toml): fat LTO, one codegen unit, size-optimised text crates.
+run("cargo", ["build", "--profile", "wasm-release", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features"]);
 
 const generated = join(root, "js", "wasm");
 rmSync(generated, { recursive: true, force: true });
@@ -21,7 +22,7 @@ run(cargoBin("wasm-bindgen"), [
   "--target", "web",
   "--out-dir", generated,
   "--out-name", "tokenveil",
-  join(root, "target", "wasm32-unknown-unknown", "release", "tokenveil.wasm"),
+  join(root, "target", "wasm32-unknown-unknown", "wasm-release", "tokenveil.wasm"),
 ]);
 
 // The features rustc's wasm32 target enables by default, plus simd128 (.cargo/config.toml).
