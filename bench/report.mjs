@@ -122,11 +122,11 @@ function memoryTable(results) {
       const one = results.browser.find((b) => b.model === model && b.threads === 1)?.memory[r.id];
       const two = results.browser.find((b) => b.model === model && b.threads === 2)?.memory[r.id];
       const iso = results.memory?.[model]?.[r.id];
-      rows.push([`${m.name.split(" (")[0]}: ${r.label}`, mib(one?.wasmBytes), mib(two?.wasmBytes), mib(iso?.wasmBytes), iso?.uaBytes ? mib(iso.uaBytes) : "–"]);
+      rows.push([`${m.name.split(" (")[0]}: ${r.label}`, `**${mib(iso?.wasmBytes)}**`, iso?.uaBytes ? mib(iso.uaBytes) : "–", mib(one?.wasmBytes), mib(two?.wasmBytes)]);
     }
   }
   return table(
-    ["runner", "wasm memory after all cases, MiB (1-thread page)", "same, 2-thread page", "memory pass: wasm memory, MiB", "memory pass: measureUserAgentSpecificMemory, MiB"],
+    ["runner", "memory pass: wasm memory, MiB", "memory pass: measureUserAgentSpecificMemory, MiB", "throughput page, 1 thread: wasm memory after all its cases, MiB", "same, 2-thread page"],
     rows,
   );
 }
@@ -215,14 +215,17 @@ export function chart(results) {
     const xs = all.map((p) => p[0]);
     const ys = all.map((p) => p[1]);
     const [xmin, xmax] = [Math.min(...xs), Math.max(...xs)];
-    const ymin = 10 ** Math.floor(Math.log10(Math.min(...ys)));
-    const ymax = 10 ** Math.ceil(Math.log10(Math.max(...ys)));
+    // Axis ends on the 1-2-5 grid just outside the data.
+    const grid = (v) => [1, 2, 5].map((k) => k * 10 ** Math.floor(Math.log10(v))).concat(10 ** Math.ceil(Math.log10(v)));
+    const ymin = Math.max(...grid(Math.min(...ys)).filter((g) => g <= Math.min(...ys)));
+    const ymax = Math.min(...grid(Math.max(...ys)).filter((g) => g >= Math.max(...ys)));
     const px = (v) => x0 + pad.l + ((lx(v) - lx(xmin)) / Math.max(1e-9, lx(xmax) - lx(xmin))) * (W - pad.l - pad.r);
     const py = (v) => pad.t + (1 - (Math.log10(v) - Math.log10(ymin)) / (Math.log10(ymax) - Math.log10(ymin))) * (H - pad.t - pad.b);
     parts.push(`<text x="${x0 + W / 2}" y="16" text-anchor="middle" font-weight="bold">${m.name.split(" (")[0]}</text>`);
-    for (let d = ymin; d <= ymax * 1.0001; d *= 10) {
+    for (let d = 10 ** Math.floor(Math.log10(ymin)); d <= ymax * 1.0001; d *= 10) {
       for (const k of [1, 2, 5]) {
         const v = d * k;
+        if (v < ymin * 0.9999) continue;
         if (v > ymax * 1.0001) break;
         parts.push(`<line x1="${px(xmin)}" x2="${px(xmax)}" y1="${py(v)}" y2="${py(v)}" stroke="${k === 1 ? "#ccc" : "#eee"}"/>`);
         parts.push(`<text x="${px(xmin) - 4}" y="${py(v) + 3}" text-anchor="end" fill="#555">${v >= 1000 ? `${v / 1000} s` : `${v}`}</text>`);
@@ -302,7 +305,7 @@ ${bytes}
 
 ## Memory
 
-WebAssembly memory is the sum of every \`WebAssembly.Memory\` the page created or instantiated (bench/pages/memory-probe.js, the same for both libraries); wasm memory only grows, so its size is the peak. It is read on the throughput pages after all their cases, and in a separate memory pass: a fresh cross-origin-isolated tab per runner, one call on the ${meta.plan.memoryLength}-token input, then \`performance.measureUserAgentSpecificMemory()\` (which needs cross-origin isolation; Chromium started with \`--enable-blink-features=ForceEagerMeasureMemory\` so it answers at once). Transformers.js runs one thread in that pass: with onnxruntime's worker threads the measurement did not answer within 60 s. Chromium's figure counts onnxruntime's memory (a shared \`WebAssembly.Memory\`, backed by a SharedArrayBuffer) but, as measured here, not tokenveil's non-shared wasm memory: compare the wasm column for the engines, the last column for the JavaScript side.
+WebAssembly memory is the sum of every \`WebAssembly.Memory\` the page created or instantiated (bench/pages/memory-probe.js, the same for both libraries); wasm memory only grows, so its size is the peak. It is read on the throughput pages after all their cases, and in a separate memory pass: a fresh cross-origin-isolated tab per runner, one call on the ${meta.plan.memoryLength}-token input, then \`performance.measureUserAgentSpecificMemory()\` (which needs cross-origin isolation; Chromium started with \`--enable-blink-features=ForceEagerMeasureMemory\` so it answers at once). Transformers.js runs one thread in that pass: with onnxruntime's worker threads the measurement did not answer within 60 s. Chromium's figure counts onnxruntime's memory (a shared \`WebAssembly.Memory\`, backed by a SharedArrayBuffer) but, as measured here, not tokenveil's non-shared wasm memory: compare the wasm column for the engines. The last two columns are the peaks of the throughput pages, which ran different cases (Transformers.js also ran batch-8 cases that tokenveil skipped, and pads a batch into one run where tokenveil classifies its texts one by one): they are not a like-for-like comparison.
 
 ${memoryTable(results)}
 
@@ -314,7 +317,7 @@ ${agreementTable(results)}
 
 ## Native references
 
-The same models on the same machine: tokenveil's release build (bench/native, \`-C target-cpu=native\`, threads through \`RAYON_NUM_THREADS\`) timing \`classify_batch_timed\` (its forward time is shown; a batch is one padded forward), and onnxruntime's CPU provider (bench/ort_native.py, \`intra_op_num_threads\` 1 or 2) timing \`InferenceSession.run\` on the same ONNX files and tokens. Same repetition rule.
+The same models on the same machine: tokenveil's release build (bench/native, \`-C target-cpu=native\`, threads through \`RAYON_NUM_THREADS\`) timing \`classify_batch_timed\` (its forward time is shown; a batch is one padded forward), and onnxruntime's CPU provider (bench/ort_native.py, \`intra_op_num_threads\` 1 or 2) timing \`InferenceSession.run\` on the same ONNX files and tokens. Same repetition rule. The ratio columns are tokenveil / onnxruntime, pair by pair.
 
 ${nativeTables(results)}
 
@@ -323,6 +326,16 @@ ${nativeTables(results)}
 A Chromium CPU profile (DevTools protocol, 100 µs sampling) over repeated calls on the ${meta.plan.profileLength}-token input, with a build of the same code that keeps function names (wasm-opt -O3 -g${v.profileBuildMatchesDist === false ? "; **its glue differed from dist/, so the sources had changed since the last npm run build**" : ""}). Each sample inside the wasm call is put in one category by its call stack (bench/lib/profile.mjs); "ms of a median call" is that share of the median call time.
 
 ${profileTables(results)}
+
+## Notes and limits
+
+- **The machine is shared** (2 cores): the run starts once the 1-minute load average is below 0.7 (or after 10 minutes of waiting) and records it at the start and the end; other jobs may still have run during the measurement. The runners of a pair take turns case by case, so a disturbance tends to hit both sides of a ratio.
+- **Batch 8 in tokenveil's JS API is eight calls in a row**, so its batch-8 time is about eight times its batch-1 time; Transformers.js pads the batch into one run. A JS batch call would let tokenveil batch as its Rust API does (see the native tables).
+- **Threads**: tokenveil's wasm build is single-threaded; the two-thread tables compare it with Transformers.js using two threads.
+- **int8 is not the same numbers on both sides**: onnxruntime's dynamic quantization keeps one scale per output channel with 7-bit weights (reduce_range) and quantizes activations to uint8 per tensor; tokenveil's Q8_0 keeps one f16 scale per 32 weights and quantizes activations to Q8_0 blocks. Same weights before quantization, different rounding: the token labels of the 128-token input agree as shown above (the base-size model has random weights, so its near-ties flip more easily).
+- **Rampart**: the 4-bit values are identical; tokenveil's Q4_0 rounds each block scale to f16 and keeps the embeddings in f16 where the ONNX file has uint8 with a per-tensor scale.
+- **Cold start** includes compiling the wasm module (onnxruntime-web's is about 26 MiB raw, tokenveil's 3.5 MiB) and, for Transformers.js, creating the session. "Cached" still fetches the JS and, for tokenveil, the wasm module over loopback (the static server sends no validators); with HTTP caching on a real server both would start somewhat faster.
+- **Native references** use onnxruntime ${v.onnxruntimeNative} from PyPI (Python); the browser side uses onnxruntime-web ${v.onnxruntimeWeb}. tokenveil's native build uses \`-C target-cpu=native\` (candle's AVX2/F16C kernels are compiled in only then); onnxruntime picks its kernels at run time.
 `;
   const mdPath = quick ? join(CACHE, "RESULTS-quick.md") : join(BENCH, "RESULTS.md");
   const svgPath = quick ? join(CACHE, svgName) : join(BENCH, svgName);

@@ -35,6 +35,7 @@ const PLANS = {
     // Browser batch-8 cases whose batch-1 time x 8 exceeds this are skipped (and say so).
     skipMs: 3000,
     native: { lengths: [16, 64, 128, 256, 512], batches: [1, 8] },
+    nativeThreads: [1, 2],
     nativeReps: { warmup: 3, warmupBudgetMs: 500, minReps: 3, maxReps: 15, budgetMs: 1000 },
     memoryLength: 512,
     coldRepeats: 3,
@@ -47,6 +48,7 @@ const PLANS = {
     reps: { warmup: 2, warmupBudgetMs: 300, minReps: 3, maxReps: 5, budgetMs: 300 },
     skipMs: 1500,
     native: { lengths: [16, 128], batches: [1, 8] },
+    nativeThreads: [1],
     nativeReps: { warmup: 2, warmupBudgetMs: 300, minReps: 3, maxReps: 5, budgetMs: 300 },
     memoryLength: 128,
     coldRepeats: 1,
@@ -146,7 +148,7 @@ async function main() {
   for (const model of MODELS) {
     const folder = join(CACHE, "models", model);
     for (const runner of manifests[model].runners) {
-      for (const threads of [1, 2]) {
+      for (const threads of plan.nativeThreads) {
         const opts = { folder, runner, threads, ...plan.native, reps: plan.nativeReps };
         const side = runner.lib === "tokenveil" ? "tokenveil" : "onnxruntime";
         const out = runner.lib === "tokenveil" ? tokenveilNative(opts) : ortNative(opts);
