@@ -158,7 +158,8 @@ function nativeTables(results) {
         cols.push(byCase(src[threads]));
       }
     }
-    for (const threads of [1, 2]) for (const [a, b] of m.pairs) head.push(`${a} / ${b}, ${threads}T`);
+    // The pairs name Transformers.js runners (tfjs-*); natively the same ONNX files run in onnxruntime.
+    for (const threads of [1, 2]) for (const [a, b] of m.pairs) head.push(`${a} / ${b.replace(/^tfjs-/, "ort-")}, ${threads}T`);
     const pairCol = (threads, id) => {
       const r = m.runners.find((x) => x.id === id);
       return byCase((r.lib === "tokenveil" ? tv : ort)[id]?.[threads]);
