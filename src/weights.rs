@@ -9,6 +9,7 @@
 //! byte size against what the file holds, so a hostile file cannot make us allocate absurd sizes.
 
 use crate::error::{Error, Result};
+use crate::model::qgemm::{BlockFormat, PackedWeight};
 use candle_core::quantized::{gguf_file, GgmlDType, QMatMul, QTensor};
 use candle_core::{DType, Device, Tensor};
 use std::collections::HashMap;
@@ -90,9 +91,17 @@ pub enum Weights {
 pub enum LinearWeight {
     /// f32 `[out, in]`.
     Dense(Tensor),
-    /// Quantized blocks; candle quantizes the activations on the fly.
+    /// Quantized blocks; candle quantizes the activations on the fly (native builds).
     Quantized(QMatMul),
+    /// Q4_0/Q8_0 blocks decoded for our int8 kernel (wasm `simd128` builds): see `model::qgemm`.
+    Packed(PackedWeight),
 }
+
+/// Whether Q4_0/Q8_0 linear layers use our packed int8 kernel (wasm with simd128, where
+/// candle's per-element dot products are slow) or candle's quantized matmul (native, where
+/// candle has AVX/NEON kernels; ours has only a portable scalar path there). The packed kernel
+/// is also more accurate (16-bit activations, see `model::qgemm`).
+pub const PACKED_INT8: bool = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
 
 impl Weights {
     pub fn from_safetensors(bytes: &[u8]) -> Result<Self> {
@@ -225,6 +234,15 @@ impl Weights {
                 match q.dtype() {
                     GgmlDType::F32 | GgmlDType::F16 | GgmlDType::BF16 => {
                         Ok(LinearWeight::Dense(q.dequantize(&Device::Cpu)?))
+                    }
+                    GgmlDType::Q4_0 | GgmlDType::Q8_0 if PACKED_INT8 => {
+                        let format = match q.dtype() {
+                            GgmlDType::Q4_0 => BlockFormat::Q4_0,
+                            _ => BlockFormat::Q8_0,
+                        };
+                        let packed =
+                            PackedWeight::from_blocks(format, &q.data()?, shape[0], shape[1])?;
+                        Ok(LinearWeight::Packed(packed))
                     }
                     GgmlDType::Q4_0 | GgmlDType::Q8_0 => {
                         Ok(LinearWeight::Quantized(QMatMul::from_qtensor(q)?))

@@ -6,6 +6,7 @@ pub mod encoder;
 pub mod heads;
 pub mod layout;
 pub mod linear;
+pub mod qgemm;
 
 use crate::config::ModelConfig;
 use crate::error::{Error, Result};
@@ -69,7 +70,7 @@ impl<'a> Resolver<'a> {
         let b = self
             .weights
             .f32(&self.resolve(&format!("{base}.bias"))?, &[out])?;
-        Ok(Linear::new(w, b))
+        Linear::new(w, b)
     }
 }
 

@@ -1,0 +1,377 @@
+//! Blocked int8 matrix multiply for Q4_0 and Q8_0 linear layers, for wasm `simd128`.
+//!
+//! candle's quantized matmul runs one Q4_0/Q8_0 × Q8_0 dot product per output element: each
+//! weight block is decoded again for every input row, and every block pays two software f16
+//! to f32 conversions (wasm has no f16). Here the weights are decoded once, at load, into a
+//! layout made for `i32x4.dot_i16x8_s`: four output columns side by side, two input values per
+//! column per 32-bit lane. A tile of rows × 8 columns then accumulates exact i32 block sums in
+//! registers, and each block adds `sum × (weight scale × activation scale)` in f32.
+//!
+//! Activations are quantized per block of 32 like candle's Q8_0, but to 16 bits, not 8: the dot
+//! instruction multiplies i16 lanes anyway, and a block's sum still fits i32 (32 × 32767 × 128 <
+//! 2^31), so the finer grid costs nothing. What is left is the weights' own quantization: the
+//! outputs are as close to the f32 product with the dequantized weights as float rounding allows
+//! (tests check this against f64), where candle's 8-bit activations add an error of their own.
+//! The portable kernel computes bit for bit what the simd128 kernel does (tests/wasm_qgemm.rs),
+//! so native tests of the packing and quantization hold for wasm too.
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128;
+
+use crate::error::{Error, Result};
+use half::f16;
+
+/// Values per quantization block (GGML's Q4_0 and Q8_0).
+pub const BLOCK: usize = 32;
+/// Output columns side by side in one packed group (one SIMD vector of i32 / f32).
+pub const GROUP: usize = 4;
+/// Bytes of one packed group-block: 32 inputs × 4 columns.
+const GROUP_BLOCK_BYTES: usize = BLOCK * GROUP;
+
+/// A `[n, k]` linear weight, decoded from Q4_0 or Q8_0 blocks into int8 column groups.
+pub struct PackedWeight {
+    n: usize,
+    k: usize,
+    /// Column groups, rounded up to an even count so the kernel always takes two at a time.
+    groups: usize,
+    /// Group `g`, block `b`, input pair `p`: 8 bytes `[c0 k, c0 k+1, c1 k, c1 k+1, .., c3 k+1]`
+    /// with `k = 32 b + 2 p`, at `((g * blocks + b) * 16 + p) * 8`. Padding columns are 0.
+    values: Vec<i8>,
+    /// Group `g`, block `b`: the 4 columns' scales at `(g * blocks + b) * 4`.
+    scales: Vec<f32>,
+}
+
+/// Which GGML block format the raw bytes hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockFormat {
+    /// f16 scale, 16 bytes of nibbles: value `j` is the low nibble of byte `j`, value `j + 16`
+    /// the high nibble, both minus 8.
+    Q4_0,
+    /// f16 scale, 32 signed bytes.
+    Q8_0,
+}
+
+impl BlockFormat {
+    fn block_bytes(self) -> usize {
+        match self {
+            BlockFormat::Q4_0 => 2 + BLOCK / 2,
+            BlockFormat::Q8_0 => 2 + BLOCK,
+        }
+    }
+
+    /// The 32 values and the scale of one block.
+    fn decode(self, block: &[u8]) -> ([i8; BLOCK], f32) {
+        let scale = f16::from_le_bytes([block[0], block[1]]).to_f32();
+        let mut out = [0i8; BLOCK];
+        match self {
+            BlockFormat::Q4_0 => {
+                for (j, &byte) in block[2..2 + BLOCK / 2].iter().enumerate() {
+                    out[j] = (byte & 0x0F) as i8 - 8;
+                    out[j + BLOCK / 2] = (byte >> 4) as i8 - 8;
+                }
+            }
+            BlockFormat::Q8_0 => {
+                for (o, &byte) in out.iter_mut().zip(&block[2..2 + BLOCK]) {
+                    *o = byte as i8;
+                }
+            }
+        }
+        (out, scale)
+    }
+}
+
+impl PackedWeight {
+    /// Decode a row-major `[n, k]` tensor of GGML blocks (`k` a multiple of 32).
+    pub fn from_blocks(format: BlockFormat, bytes: &[u8], n: usize, k: usize) -> Result<Self> {
+        let blocks = k / BLOCK;
+        let row_bytes = blocks * format.block_bytes();
+        if k == 0 || k % BLOCK != 0 || n == 0 || bytes.len() != n * row_bytes {
+            return Err(Error::ModelFormat(format!(
+                "a {format:?} weight of [{n}, {k}] needs k a multiple of {BLOCK} and {} bytes, found {}",
+                n * row_bytes,
+                bytes.len()
+            )));
+        }
+        let groups = n.div_ceil(GROUP).next_multiple_of(2);
+        let mut values = vec![0i8; groups * blocks * GROUP_BLOCK_BYTES];
+        let mut scales = vec![0f32; groups * blocks * GROUP];
+        for c in 0..n {
+            let (g, lane) = (c / GROUP, c % GROUP);
+            let row = &bytes[c * row_bytes..(c + 1) * row_bytes];
+            for (b, block) in row.chunks_exact(format.block_bytes()).enumerate() {
+                let (vals, scale) = format.decode(block);
+                let base = (g * blocks + b) * GROUP_BLOCK_BYTES + lane * 2;
+                for p in 0..BLOCK / 2 {
+                    values[base + p * 8] = vals[2 * p];
+                    values[base + p * 8 + 1] = vals[2 * p + 1];
+                }
+                scales[(g * blocks + b) * GROUP + lane] = scale;
+            }
+        }
+        Ok(PackedWeight {
+            n,
+            k,
+            groups,
+            values,
+            scales,
+        })
+    }
+
+    pub fn out_features(&self) -> usize {
+        self.n
+    }
+
+    pub fn in_features(&self) -> usize {
+        self.k
+    }
+
+    /// `out[m, n] = x[m, k] · Wᵀ + bias`, `x` row-major f32.
+    pub fn matmul(&self, x: &[f32], bias: &[f32], out: &mut [f32]) -> Result<()> {
+        let m = x.len() / self.k.max(1);
+        if x.len() != m * self.k || bias.len() != self.n || out.len() != m * self.n {
+            return Err(Error::Inference(format!(
+                "packed matmul shapes: x {} (k {}), bias {}, out {} (n {})",
+                x.len(),
+                self.k,
+                bias.len(),
+                out.len(),
+                self.n
+            )));
+        }
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        simd128::gemm(
+            self,
+            &QuantizedRows::new(x, self.k, simd128::quantize_block),
+            bias,
+            out,
+        );
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        portable_gemm(
+            self,
+            &QuantizedRows::new(x, self.k, quantize_block),
+            bias,
+            out,
+        );
+        Ok(())
+    }
+
+    /// The same product by the portable quantizer and kernel, whatever the target (tests
+    /// compare them).
+    pub fn matmul_portable(&self, x: &[f32], bias: &[f32], out: &mut [f32]) -> Result<()> {
+        let m = x.len() / self.k.max(1);
+        if x.len() != m * self.k || bias.len() != self.n || out.len() != m * self.n {
+            return Err(Error::Inference("packed matmul shapes".into()));
+        }
+        portable_gemm(
+            self,
+            &QuantizedRows::new(x, self.k, quantize_block),
+            bias,
+            out,
+        );
+        Ok(())
+    }
+}
+
+/// Activations quantized per row and block of 32 to 16 bits, with f32 scales.
+pub(crate) struct QuantizedRows {
+    m: usize,
+    k: usize,
+    values: Vec<i16>,
+    /// Row `r`, block `b` at `r * blocks + b`.
+    scales: Vec<f32>,
+}
+
+impl QuantizedRows {
+    fn new(x: &[f32], k: usize, quantize: fn(&[f32], &mut [i16]) -> f32) -> Self {
+        let m = x.len() / k;
+        let blocks = k / BLOCK;
+        let mut values = vec![0i16; m * k];
+        let mut scales = vec![0f32; m * blocks];
+        for ((src, dst), scale) in x
+            .chunks_exact(BLOCK)
+            .zip(values.chunks_exact_mut(BLOCK))
+            .zip(scales.iter_mut())
+        {
+            *scale = quantize(src, dst);
+        }
+        QuantizedRows {
+            m,
+            k,
+            values,
+            scales,
+        }
+    }
+}
+
+/// Largest activation code: 16 bits, symmetric.
+pub(crate) const ACT_MAX: f32 = 32767.0;
+
+/// `d = max|x| / 32767`, `q = round_ties_even(x / d)` (SIMD's `nearest`), clamped to ±32767.
+/// Non-finite inputs give a NaN scale, so they poison the outputs that read them, as in f32.
+fn quantize_block(src: &[f32], dst: &mut [i16]) -> f32 {
+    // NaN propagates (as wasm's `f32x4.max` does); `f32::max` would skip it.
+    let amax = src.iter().fold(0f32, |a, &v| {
+        if v.is_nan() || v.abs() > a {
+            v.abs()
+        } else {
+            a
+        }
+    });
+    let d = amax / ACT_MAX;
+    let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+    for (q, &v) in dst.iter_mut().zip(src) {
+        *q = (v * id).round_ties_even().clamp(-ACT_MAX, ACT_MAX) as i16;
+    }
+    if amax.is_finite() {
+        d
+    } else {
+        f32::NAN
+    }
+}
+
+/// Reference kernel: per output, per block, the exact i32 sum, then
+/// `acc += sum as f32 * (weight scale * activation scale)` in block order, as each SIMD lane does.
+fn portable_gemm(w: &PackedWeight, x: &QuantizedRows, bias: &[f32], out: &mut [f32]) {
+    let blocks = w.k / BLOCK;
+    debug_assert!(w.groups * GROUP >= w.n && x.k == w.k);
+    for r in 0..x.m {
+        let row = &x.values[r * x.k..(r + 1) * x.k];
+        for c in 0..w.n {
+            let (g, lane) = (c / GROUP, c % GROUP);
+            let mut acc = 0f32;
+            for b in 0..blocks {
+                let gb = g * blocks + b;
+                let mut sum = 0i32;
+                for p in 0..BLOCK / 2 {
+                    let at = gb * GROUP_BLOCK_BYTES + p * 8 + lane * 2;
+                    sum += w.values[at] as i32 * row[b * BLOCK + 2 * p] as i32
+                        + w.values[at + 1] as i32 * row[b * BLOCK + 2 * p + 1] as i32;
+                }
+                acc += sum as f32 * (w.scales[gb * GROUP + lane] * x.scales[r * blocks + b]);
+            }
+            out[r * w.n + c] = acc + bias[c];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small deterministic generator (xorshift), so tests need no extra crates.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn f32(&mut self) -> f32 {
+            (self.next() >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
+        }
+    }
+
+    fn blocks_of(format: BlockFormat, rng: &mut Rng, n: usize, k: usize) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for _ in 0..n * k / BLOCK {
+            let scale = f16::from_f32(0.01 + 0.05 * rng.f32().abs());
+            bytes.extend_from_slice(&scale.to_le_bytes());
+            let len = format.block_bytes() - 2;
+            bytes.extend((0..len).map(|_| rng.next() as u8));
+        }
+        bytes
+    }
+
+    /// The dequantized weight, row-major `[n, k]`, from the raw blocks (GGML's definition).
+    fn dequantize(format: BlockFormat, bytes: &[u8], n: usize, k: usize) -> Vec<f32> {
+        bytes
+            .chunks_exact(format.block_bytes())
+            .flat_map(|b| {
+                let (v, d) = format.decode(b);
+                v.map(|q| q as f32 * d)
+            })
+            .take(n * k)
+            .collect()
+    }
+
+    #[test]
+    fn q4_0_decoding_follows_ggml_nibble_order() {
+        let mut block = vec![0u8; 18];
+        block[..2].copy_from_slice(&f16::from_f32(0.5).to_le_bytes());
+        block[2] = 0x1F; // value 0 = 15 - 8 = 7, value 16 = 1 - 8 = -7
+        let (v, d) = BlockFormat::Q4_0.decode(&block);
+        assert_eq!((v[0], v[16], v[1], d), (7, -7, -8, 0.5));
+    }
+
+    /// Against f64 arithmetic on the dequantized weights and the exact float activations:
+    /// the only error left is the activations' 16-bit rounding.
+    #[test]
+    fn matmul_matches_float_reference() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        for format in [BlockFormat::Q4_0, BlockFormat::Q8_0] {
+            for (m, n, k) in [
+                (1, 1, 32),
+                (3, 5, 64),
+                (4, 8, 96),
+                (7, 13, 384),
+                (9, 35, 128),
+            ] {
+                let bytes = blocks_of(format, &mut rng, n, k);
+                let w = PackedWeight::from_blocks(format, &bytes, n, k).unwrap();
+                let wf = dequantize(format, &bytes, n, k);
+                let x: Vec<f32> = (0..m * k).map(|_| rng.f32() * 3.0).collect();
+                let bias: Vec<f32> = (0..n).map(|_| rng.f32()).collect();
+                let mut out = vec![0f32; m * n];
+                w.matmul(&x, &bias, &mut out).unwrap();
+                for r in 0..m {
+                    for c in 0..n {
+                        let exact: f64 = (0..k)
+                            .map(|i| x[r * k + i] as f64 * wf[c * k + i] as f64)
+                            .sum::<f64>()
+                            + bias[c] as f64;
+                        // Each activation is off by at most half a step (max|x| / 65534).
+                        let bound: f64 = (0..k)
+                            .map(|i| (wf[c * k + i] as f64).abs() * 3.0 / 65534.0)
+                            .sum::<f64>()
+                            + 1e-5;
+                        let got = out[r * n + c] as f64;
+                        assert!(
+                            (got - exact).abs() <= bound,
+                            "{format:?} {m}x{n}x{k} [{r},{c}]: {got} vs {exact} (bound {bound})"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn quantization_rounds_and_keeps_non_finite_visible() {
+        let mut q = [0i16; BLOCK];
+        let mut x = [0f32; BLOCK];
+        x[0] = 32767.0;
+        x[1] = -16383.5; // a tie: rounds to even (-16384)
+        x[2] = 0.4;
+        assert_eq!(quantize_block(&x, &mut q), 1.0);
+        assert_eq!((q[0], q[1], q[2], q[3]), (32767, -16384, 0, 0));
+        assert_eq!(quantize_block(&[0.0; BLOCK], &mut q), 0.0);
+        assert_eq!(q, [0; BLOCK]);
+        x[5] = f32::INFINITY;
+        assert!(quantize_block(&x, &mut q).is_nan());
+        x[5] = f32::NAN;
+        assert!(quantize_block(&x, &mut q).is_nan());
+    }
+
+    #[test]
+    fn bad_shapes_are_errors() {
+        let bytes = vec![0u8; 34];
+        for (n, k) in [(1, 0), (1, 16), (2, 32), (0, 32)] {
+            assert!(PackedWeight::from_blocks(BlockFormat::Q8_0, &bytes, n, k).is_err());
+        }
+        let w = PackedWeight::from_blocks(BlockFormat::Q8_0, &bytes, 1, 32).unwrap();
+        let mut out = vec![0f32; 1];
+        assert!(w.matmul(&[0.0; 31], &[0.0], &mut out).is_err());
+        assert!(w.matmul(&[0.0; 32], &[], &mut out).is_err());
+    }
+}
