@@ -35,10 +35,40 @@ impl LayerNorm {
     }
 }
 
+/// Query, key and value read the same input: one product when their weights can be joined
+/// (one activation quantization and one larger, better-tiled matmul instead of three).
+enum Projections {
+    Fused(Linear),
+    Separate(Vec<Linear>),
+}
+
+impl Projections {
+    fn new(query: Linear, key: Linear, value: Linear) -> Self {
+        match Linear::fuse(vec![query, key, value]) {
+            Ok(l) => Projections::Fused(l),
+            Err(parts) => Projections::Separate(parts),
+        }
+    }
+
+    /// `x[b, s, h]` -> query, key and value, each `[b, s, h]`.
+    fn forward(&self, x: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
+        Ok(match self {
+            Projections::Fused(l) => {
+                let y = l.forward(x)?;
+                let h = y.dim(2)? / 3;
+                (
+                    y.narrow(2, 0, h)?,
+                    y.narrow(2, h, h)?,
+                    y.narrow(2, 2 * h, h)?,
+                )
+            }
+            Projections::Separate(p) => (p[0].forward(x)?, p[1].forward(x)?, p[2].forward(x)?),
+        })
+    }
+}
+
 struct Layer {
-    query: Linear,
-    key: Linear,
-    value: Linear,
+    qkv: Projections,
     attn_out: Linear,
     attn_norm: LayerNorm,
     ffn_in: Linear,
@@ -79,9 +109,11 @@ impl Encoder {
             let n = layout::layer_names(c.family, i);
             let i_size = c.intermediate_size;
             layers.push(Layer {
-                query: r.linear(&enc(&n.query), h, h)?,
-                key: r.linear(&enc(&n.key), h, h)?,
-                value: r.linear(&enc(&n.value), h, h)?,
+                qkv: Projections::new(
+                    r.linear(&enc(&n.query), h, h)?,
+                    r.linear(&enc(&n.key), h, h)?,
+                    r.linear(&enc(&n.value), h, h)?,
+                ),
                 attn_out: r.linear(&enc(&n.attn_out), h, h)?,
                 attn_norm: LayerNorm::load(r, &enc(&n.attn_norm), h, c.layer_norm_eps)?,
                 ffn_in: r.linear(&enc(&n.ffn_in), i_size, h)?,
@@ -175,9 +207,8 @@ impl Encoder {
         let heads = |t: Tensor| -> Result<Tensor> {
             Ok(t.reshape((b, s, nh, dh))?.transpose(1, 2)?.contiguous()?)
         };
-        let q = heads(l.query.forward(x)?)?;
-        let k = heads(l.key.forward(x)?)?;
-        let v = heads(l.value.forward(x)?)?;
+        let (q, k, v) = l.qkv.forward(x)?;
+        let (q, k, v) = (heads(q)?, heads(k)?, heads(v)?);
         let scale = 1.0 / (dh as f64).sqrt();
         let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(mask)?;
         let probs = candle_nn::ops::softmax_last_dim(&scores)?;

@@ -2,6 +2,7 @@
 //! the only place the quantized paths differ from the float path.
 
 use crate::error::{Error, Result};
+use crate::model::qgemm::PackedWeight;
 use crate::weights::LinearWeight;
 use candle_core::{Device, Module, Storage, Tensor};
 
@@ -23,6 +24,42 @@ impl Linear {
             bias,
             bias_values,
         })
+    }
+
+    /// One layer computing what `parts` compute side by side (outputs concatenated), when
+    /// their weights can be joined: f32 or packed int8 with whole column-group pairs. Else
+    /// `Err(parts)`, given back to be run one by one.
+    pub fn fuse(parts: Vec<Linear>) -> std::result::Result<Linear, Vec<Linear>> {
+        let joined = match parts.first().map(|p| &p.weight) {
+            Some(LinearWeight::Packed(_)) => {
+                let ws: Option<Vec<_>> = parts
+                    .iter()
+                    .map(|p| match &p.weight {
+                        LinearWeight::Packed(w) => Some(w),
+                        _ => None,
+                    })
+                    .collect();
+                ws.and_then(|ws| PackedWeight::concat(&ws))
+                    .map(LinearWeight::Packed)
+            }
+            Some(LinearWeight::Dense(_)) => {
+                let ws: Option<Vec<_>> = parts
+                    .iter()
+                    .map(|p| match &p.weight {
+                        LinearWeight::Dense(w) => Some(w.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                ws.and_then(|ws| Tensor::cat(&ws, 0).ok())
+                    .map(LinearWeight::Dense)
+            }
+            _ => None,
+        };
+        let biases: Vec<&Tensor> = parts.iter().map(|p| &p.bias).collect();
+        match (joined, Tensor::cat(&biases, 0)) {
+            (Some(weight), Ok(bias)) => Linear::new(weight, bias).map_err(|_| parts),
+            _ => Err(parts),
+        }
     }
 
     /// `x[..., in] -> [..., out]`.
@@ -63,7 +100,7 @@ fn with_f32_slice<T>(t: &Tensor, f: impl FnOnce(&[f32]) -> Result<T>) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::qgemm::{BlockFormat, PackedWeight};
+    use crate::model::qgemm::BlockFormat;
     use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
     use candle_core::DType;
 

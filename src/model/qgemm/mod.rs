@@ -117,6 +117,29 @@ impl PackedWeight {
         })
     }
 
+    /// The weights of several layers that read the same input, as one (query, key and value
+    /// become one product). `None` unless every part has a whole number of group pairs, so
+    /// that no padding column lands in the middle.
+    pub fn concat(parts: &[&PackedWeight]) -> Option<PackedWeight> {
+        let k = parts.first()?.k;
+        if parts.iter().any(|p| p.k != k || p.n % (2 * GROUP) != 0) {
+            return None;
+        }
+        Some(PackedWeight {
+            n: parts.iter().map(|p| p.n).sum(),
+            k,
+            groups: parts.iter().map(|p| p.groups).sum(),
+            values: parts
+                .iter()
+                .flat_map(|p| p.values.iter().copied())
+                .collect(),
+            scales: parts
+                .iter()
+                .flat_map(|p| p.scales.iter().copied())
+                .collect(),
+        })
+    }
+
     pub fn out_features(&self) -> usize {
         self.n
     }
@@ -182,7 +205,8 @@ pub(crate) struct QuantizedRows {
 }
 
 impl QuantizedRows {
-    fn new(x: &[f32], k: usize, quantize: fn(&[f32], &mut [i16]) -> f32) -> Self {
+    /// Generic over the block quantizer so that it inlines into the loop.
+    fn new(x: &[f32], k: usize, quantize: impl Fn(&[f32], &mut [i16]) -> f32) -> Self {
         let m = x.len() / k;
         let blocks = k / BLOCK;
         let mut values = vec![0i16; m * k];
@@ -361,6 +385,38 @@ mod tests {
         assert!(quantize_block(&x, &mut q).is_nan());
         x[5] = f32::NAN;
         assert!(quantize_block(&x, &mut q).is_nan());
+    }
+
+    #[test]
+    fn concatenated_weights_compute_each_part() {
+        let mut rng = Rng(7);
+        let (k, m) = (64, 3);
+        let parts: Vec<(Vec<u8>, usize)> = [8, 16, 8]
+            .into_iter()
+            .map(|n| (blocks_of(BlockFormat::Q8_0, &mut rng, n, k), n))
+            .collect();
+        let packed: Vec<PackedWeight> = parts
+            .iter()
+            .map(|(b, n)| PackedWeight::from_blocks(BlockFormat::Q8_0, b, *n, k).unwrap())
+            .collect();
+        let fused = PackedWeight::concat(&packed.iter().collect::<Vec<_>>()).unwrap();
+        let x: Vec<f32> = (0..m * k).map(|_| rng.f32()).collect();
+        let mut whole = vec![0f32; m * 32];
+        fused.matmul(&x, &[0.0; 32], &mut whole).unwrap();
+        let mut col = 0;
+        for p in &packed {
+            let mut out = vec![0f32; m * p.n];
+            p.matmul(&x, &vec![0.0; p.n], &mut out).unwrap();
+            for r in 0..m {
+                assert_eq!(
+                    out[r * p.n..(r + 1) * p.n],
+                    whole[r * 32 + col..r * 32 + col + p.n]
+                );
+            }
+            col += p.n;
+        }
+        let odd = PackedWeight::from_blocks(BlockFormat::Q8_0, &parts[0].0[..4 * 34 * 2], 4, k);
+        assert!(PackedWeight::concat(&[&odd.unwrap(), &packed[0]]).is_none());
     }
 
     #[test]

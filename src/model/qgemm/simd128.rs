@@ -115,6 +115,7 @@ unsafe fn accumulate<const R: usize>(
 }
 
 /// `quantize_block` with vectors: the same max, scale, multiply and round-to-even.
+#[inline(always)]
 pub(super) fn quantize_block(src: &[f32], dst: &mut [i16]) -> f32 {
     assert!(src.len() == BLOCK && dst.len() == BLOCK);
     // SAFETY: both slices hold exactly BLOCK elements (checked above).
