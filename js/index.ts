@@ -105,6 +105,14 @@ export class TokenClassifier {
     return guarded(() => this.#handle.raw.classify(text, options) as TokenClassification);
   }
 
+  /**
+   * `classify` for many texts in one pass (their windows batched together): one result per
+   * text, in order; each result's `timings` are the whole batch's.
+   */
+  classifyBatch(texts: string[], options?: TokenClassificationOptions): TokenClassification[] {
+    return guarded(() => this.#handle.raw.classifyBatch(texts, options) as TokenClassification[]);
+  }
+
   /** Every token with its offsets, logits and softmax probabilities over the labels. */
   logits(text: string, options?: OffsetOptions): TokenLogits {
     return guarded(() => this.#handle.raw.logits(text, options) as TokenLogits);
@@ -145,6 +153,14 @@ export class TextClassifier {
   /** Labels with scores, best first, as the Hugging Face text-classification pipeline. */
   classify(text: string, options?: TextClassificationOptions): TextClassification {
     return guarded(() => this.#handle.raw.classify(text, options) as TextClassification);
+  }
+
+  /**
+   * `classify` for many texts in one pass: one result per text, in order; each result's
+   * `timings` are the whole batch's.
+   */
+  classifyBatch(texts: string[], options?: TextClassificationOptions): TextClassification[] {
+    return guarded(() => this.#handle.raw.classifyBatch(texts, options) as TextClassification[]);
   }
 
   dispose(): void {

@@ -88,7 +88,10 @@ export interface ModelInfo {
   notice: string | null;
 }
 
-/** Where one call's time went, in milliseconds; `tokens` counts every token the model read. */
+/**
+ * Where one call's time went, in milliseconds; `tokens` counts every token the model read.
+ * A `classifyBatch` call runs its texts as one: every result carries the whole batch's timings.
+ */
 export interface Timings {
   tokenizeMs: number;
   forwardMs: number;

@@ -43,6 +43,8 @@ async function run(req: Request): Promise<unknown> {
       }
       return m[req.method](req.text, req.options as never);
     }
+    case "batch":
+      return model(req.handle).classifyBatch(req.texts, req.options as never);
     case "redact":
       await init();
       return redact(req.text, req.options as never);

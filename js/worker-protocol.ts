@@ -10,6 +10,7 @@ export type PortableLoadOptions = Pick<LoadOptions, "cache" | "sha256" | "wasm">
 export type Request =
   | { id: number; op: "load"; kind: ModelKind; source: ModelSource; options: PortableLoadOptions }
   | { id: number; op: "call"; handle: number; method: Method; text: string; options: unknown }
+  | { id: number; op: "batch"; handle: number; texts: string[]; options: unknown }
   | { id: number; op: "redact"; text: string; options: unknown }
   | { id: number; op: "restore"; reply: string; redaction: unknown }
   | { id: number; op: "dispose"; handle: number }

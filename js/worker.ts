@@ -127,7 +127,15 @@ export class TokenveilWorker {
     if (this.#inFlight || this.#queue.length === 0) return;
     const next = this.#queue.shift()!;
     this.#inFlight = next;
-    this.#worker.postMessage({ ...next.body, id: next.id } as Request);
+    try {
+      this.#worker.postMessage({ ...next.body, id: next.id } as Request);
+    } catch (err) {
+      // Arguments the structured clone cannot copy (a function, a symbol): this request
+      // fails on its own and the queue goes on.
+      this.#inFlight = undefined;
+      next.reject(new ModelError("invalid_option", `cannot send this request to the worker: ${(err as Error).message ?? err}`));
+      this.#pump();
+    }
   }
 
   #receive(msg: Response): void {
@@ -207,6 +215,11 @@ class RemoteModel {
     return this.worker.request<T>({ op: "call", handle: this.#handle, method, text, options }, request);
   }
 
+  protected batch<T>(texts: string[], options: unknown, request?: RequestOptions): Promise<T> {
+    if (this.#disposed) return Promise.reject(new ModelError("disposed", "this model was disposed"));
+    return this.worker.request<T>({ op: "batch", handle: this.#handle, texts, options }, request);
+  }
+
   /** Frees the model in the worker; later calls reject with ModelError("disposed"). */
   async dispose(): Promise<void> {
     if (this.#disposed) return;
@@ -224,6 +237,11 @@ export class TokenClassifier extends RemoteModel {
 
   classify(text: string, options?: TokenClassificationOptions, request?: RequestOptions): Promise<TokenClassification> {
     return this.call("classify", text, options, request);
+  }
+
+  /** `classify` for many texts in one pass; each result's `timings` are the whole batch's. */
+  classifyBatch(texts: string[], options?: TokenClassificationOptions, request?: RequestOptions): Promise<TokenClassification[]> {
+    return this.batch(texts, options, request);
   }
 
   logits(text: string, options?: OffsetOptions, request?: RequestOptions): Promise<TokenLogits> {
@@ -244,6 +262,11 @@ export class TextClassifier extends RemoteModel {
 
   classify(text: string, options?: TextClassificationOptions, request?: RequestOptions): Promise<TextClassification> {
     return this.call("classify", text, options, request);
+  }
+
+  /** `classify` for many texts in one pass; each result's `timings` are the whole batch's. */
+  classifyBatch(texts: string[], options?: TextClassificationOptions, request?: RequestOptions): Promise<TextClassification[]> {
+    return this.batch(texts, options, request);
   }
 }
 

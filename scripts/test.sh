@@ -29,7 +29,7 @@ tier "2. wasm32 release build (simd128) and the npm package (wasm-bindgen, wasm-
 npm run build
 
 tier "2. wasm-bindgen-test: the facade in Node, then in headless Chromium"
-wasm_test=(cargo test --profile wasm-release --target wasm32-unknown-unknown --no-default-features --test wasm --test wasm_qgemm)
+wasm_test=(cargo test --profile wasm-release --target wasm32-unknown-unknown --no-default-features --test wasm --test wasm_qgemm --test wasm_activations)
 "${wasm_test[@]}" 2>&1 | tee -a "$log"
 WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver "${wasm_test[@]}" 2>&1 | tee -a "$log"
 

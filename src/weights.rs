@@ -97,11 +97,10 @@ pub enum LinearWeight {
     Packed(PackedWeight),
 }
 
-/// Whether Q4_0/Q8_0 linear layers use our packed int8 kernel (wasm with simd128, where
-/// candle's per-element dot products are slow) or candle's quantized matmul (native, where
-/// candle has AVX/NEON kernels; ours has only a portable scalar path there). The packed kernel
-/// is also more accurate (16-bit activations, see `model::qgemm`).
-pub const PACKED_INT8: bool = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
+/// Whether Q4_0/Q8_0 linear layers use our packed int8 kernel (wasm simd128 and x86-64, where
+/// it is faster than candle's quantized matmul and more accurate: 16-bit activations, see
+/// `model::qgemm`) or candle's (other targets, e.g. arm64, where ours is only scalar).
+pub const PACKED_INT8: bool = crate::model::qgemm::VECTOR_KERNEL;
 
 impl Weights {
     pub fn from_safetensors(bytes: &[u8]) -> Result<Self> {

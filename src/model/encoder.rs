@@ -5,6 +5,7 @@ use super::layout::{
     self, EMBEDDINGS_NORM, POSITION_EMBEDDINGS, TOKEN_TYPE_EMBEDDINGS, WORD_EMBEDDINGS,
 };
 use super::linear::Linear;
+use super::ops;
 use super::Resolver;
 use crate::config::{Activation, ModelConfig};
 use crate::error::{Error, Result};
@@ -193,14 +194,14 @@ impl Encoder {
             .flatten()
             .map(|&m| if m == 0 { f32::MIN } else { 0.0 })
             .collect();
-        let mask = Tensor::from_vec(mask, (batch, 1, 1, seq), dev)?;
         for layer in &self.layers {
             x = self.layer_forward(layer, &x, &mask)?;
         }
         Ok(x)
     }
 
-    fn layer_forward(&self, l: &Layer, x: &Tensor, mask: &Tensor) -> Result<Tensor> {
+    /// `mask` is `[batch, seq]`, additive.
+    fn layer_forward(&self, l: &Layer, x: &Tensor, mask: &[f32]) -> Result<Tensor> {
         let (b, s, h) = x.dims3()?;
         let nh = self.num_heads;
         let dh = h / nh;
@@ -209,14 +210,13 @@ impl Encoder {
         };
         let (q, k, v) = l.qkv.forward(x)?;
         let (q, k, v) = (heads(q)?, heads(k)?, heads(v)?);
-        let scale = 1.0 / (dh as f64).sqrt();
-        let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(mask)?;
-        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+        let scale = (1.0 / (dh as f64).sqrt()) as f32;
+        let probs = ops::attention_softmax(q.matmul(&k.t()?)?, scale, mask)?;
         let ctx = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, s, h))?;
         let x = l.attn_norm.forward(&(l.attn_out.forward(&ctx)? + x)?)?;
         let ff = l.ffn_in.forward(&x)?;
         let ff = match self.activation {
-            Activation::Gelu => ff.gelu_erf()?,
+            Activation::Gelu => ops::gelu_erf(ff)?,
             Activation::GeluTanh => ff.gelu()?,
             Activation::Relu => ff.relu()?,
             Activation::Silu => ff.silu()?,

@@ -2,10 +2,12 @@
 //! name resolution that lets any Hugging Face checkpoint (with or without the model prefix)
 //! load into it from any weight format.
 
+pub mod activations;
 pub mod encoder;
 pub mod heads;
 pub mod layout;
 pub mod linear;
+mod ops;
 pub mod qgemm;
 
 use crate::config::ModelConfig;

@@ -4,7 +4,7 @@ use super::dto::{
     encoding, JsRedaction, JsTextClassification, JsTokenClassification, JsTokenLogits, ModelInfo,
     OffsetOptions, RedactOptions, RestoreInput, TextOptions, TokenOptions,
 };
-use super::{js_error, model_error, options, to_js, PerformanceClock};
+use super::{js_error, model_error, options, texts, to_js, PerformanceClock};
 use crate::pipelines::redaction::model_spans;
 use crate::pipelines::text_classification::TextClassifier;
 use crate::pipelines::token_classification::TokenClassifier;
@@ -73,6 +73,27 @@ impl RawTokenClassifier {
         ))
     }
 
+    /// `classify` for many texts in one pass (their windows batched together): one result
+    /// per text, in order, each carrying the whole batch's timings.
+    #[wasm_bindgen(js_name = classifyBatch)]
+    pub fn classify_batch(&self, texts_: JsValue, options_: JsValue) -> Result<JsValue, JsValue> {
+        let opts: TokenOptions = options(options_)?;
+        let native = opts.native().map_err(js_error)?;
+        let texts = texts(&texts_)?;
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let (out, timings) = self
+            .inner
+            .classify_batch_timed(&refs, &native, &PerformanceClock::new())
+            .map_err(js_error)?;
+        let enc = encoding(opts.offsets);
+        let results: Vec<JsTokenClassification> = refs
+            .iter()
+            .zip(out)
+            .map(|(text, entities)| JsTokenClassification::new(text, entities, timings, enc))
+            .collect();
+        to_js(&results)
+    }
+
     /// Every token of the first window with its logits and softmax probabilities.
     pub fn logits(&self, text: &str, options_: JsValue) -> Result<JsValue, JsValue> {
         let opts: OffsetOptions = options(options_)?;
@@ -138,6 +159,25 @@ impl RawTextClassifier {
             .pop()
             .ok_or_else(|| model_error("inference", "no result for the text"))?;
         to_js(&JsTextClassification::new(result, timings))
+    }
+
+    /// `classify` for many texts in one pass: one result per text, in order, each carrying
+    /// the whole batch's timings.
+    #[wasm_bindgen(js_name = classifyBatch)]
+    pub fn classify_batch(&self, texts_: JsValue, options_: JsValue) -> Result<JsValue, JsValue> {
+        let opts: TextOptions = options(options_)?;
+        let native = opts.native().map_err(js_error)?;
+        let texts = texts(&texts_)?;
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let (out, timings) = self
+            .inner
+            .classify_batch_timed(&refs, &native, &PerformanceClock::new())
+            .map_err(js_error)?;
+        let results: Vec<JsTextClassification> = out
+            .into_iter()
+            .map(|result| JsTextClassification::new(result, timings))
+            .collect();
+        to_js(&results)
     }
 }
 

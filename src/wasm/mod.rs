@@ -45,6 +45,27 @@ fn options<T: DeserializeOwned + Default>(value: JsValue) -> Result<T, JsValue> 
         .map_err(|e| model_error("invalid_option", &format!("options: {e}")))
 }
 
+/// The texts of a batch call: a JS array of strings (lone surrogates become U+FFFD, as for
+/// one text). Anything else is an `invalid_option` error naming the first element at fault.
+fn texts(value: &JsValue) -> Result<Vec<String>, JsValue> {
+    if !js_sys::Array::is_array(value) {
+        return Err(model_error(
+            "invalid_option",
+            "texts must be an array of strings",
+        ));
+    }
+    value
+        .unchecked_ref::<js_sys::Array>()
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            v.as_string().ok_or_else(|| {
+                model_error("invalid_option", &format!("texts[{i}] is not a string"))
+            })
+        })
+        .collect()
+}
+
 /// Results to JS as plain objects and arrays (maps as objects, not `Map`).
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value

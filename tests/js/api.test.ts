@@ -1,8 +1,17 @@
 // The main-thread API on the shipped models: offsets in UTF-16 by default, per-token detail,
 // sentiment, redaction and restore, and errors as ModelError with codes.
 import { describe, expect, test } from "vitest";
-import { ModelError, TextClassifier, TokenClassifier, entityType, redact, restore } from "../../dist/index.js";
-import { bytes } from "./helpers.js";
+import {
+  ModelError,
+  TextClassifier,
+  TokenClassifier,
+  entityType,
+  redact,
+  restore,
+  type TextClassification,
+  type TokenClassification,
+} from "../../dist/index.js";
+import { BATCH_SCORE_TOLERANCE, bytes } from "./helpers.js";
 
 const pii = await TokenClassifier.load(bytes("models/rampart/rampart-q4_0.gguf"));
 // Astral emoji (two UTF-16 units each) and a combining mark before the entities: offsets in
@@ -84,6 +93,82 @@ test("TextClassifier: sentiment with per-class scores", async () => {
   expect(sst2.classify("Dull, lifeless and far too long.").labels[0]!.label).toBe("NEGATIVE");
   expect(sst2.classify("fine", { topK: 1 }).labels).toHaveLength(1);
   sst2.dispose();
+});
+
+/** Batch results equal one-by-one results: labels, offsets and words exactly, scores closely. */
+function expectSameEntities(batch: TokenClassification, single: TokenClassification) {
+  expect(batch.entities.map(({ score, ...rest }) => rest)).toEqual(single.entities.map(({ score, ...rest }) => rest));
+  batch.entities.forEach((e, i) => expect(Math.abs(e.score - single.entities[i]!.score)).toBeLessThan(BATCH_SCORE_TOLERANCE));
+}
+
+function expectSameLabels(batch: TextClassification, single: TextClassification) {
+  expect(batch.labels.map((l) => l.label)).toEqual(single.labels.map((l) => l.label));
+  expect(batch.truncated).toBe(single.truncated);
+  batch.labels.forEach((l, i) => expect(Math.abs(l.score - single.labels[i]!.score)).toBeLessThan(BATCH_SCORE_TOLERANCE));
+}
+
+describe("classifyBatch", () => {
+  // Different lengths (padding inside the batch), a long text (two windows), an empty text
+  // and lone surrogates: offsets must still be the caller's UTF-16 positions.
+  const texts = [
+    text,
+    "Call Maria Garcia at (415) 555-0132. ".repeat(40),
+    "",
+    "\ud800 John Smith \udfff lives in Tokyo",
+    "Bob",
+  ];
+
+  test("TokenClassifier: equals classify text by text", () => {
+    for (const options of [{ aggregationStrategy: "none" as const }, { aggregationStrategy: "simple" as const, batchSize: 2 }]) {
+      const batch = pii.classifyBatch(texts, options);
+      const single = texts.map((t) => pii.classify(t, options));
+      expect(batch).toHaveLength(texts.length);
+      batch.forEach((b, i) => expectSameEntities(b, single[i]!));
+      // One pass: every result carries the batch's timings, which cover every text's tokens.
+      for (const b of batch) expect(b.timings).toEqual(batch[0]!.timings);
+      expect(batch[0]!.timings.tokens).toBe(single.reduce((n, s) => n + s.timings.tokens, 0));
+    }
+    expect(pii.classifyBatch([text], { offsets: "utf8" })[0]!.entities).toEqual(
+      pii.classify(text, { offsets: "utf8" }).entities.map((e) => ({ ...e, score: expect.closeTo(e.score, 5) })),
+    );
+  });
+
+  test("TextClassifier: equals classify text by text", async () => {
+    const sst2 = await TextClassifier.load(bytes("models/sst2/sst2-q8_0.gguf"));
+    const reviews = ["A moving, beautifully acted film.", "Dull, lifeless and far too long.", "fine", "", "ok ".repeat(600)];
+    for (const options of [undefined, { topK: 1 }, { functionToApply: "sigmoid" as const }]) {
+      const batch = sst2.classifyBatch(reviews, options);
+      expect(batch).toHaveLength(reviews.length);
+      batch.forEach((b, i) => expectSameLabels(b, sst2.classify(reviews[i]!, options)));
+      for (const b of batch) expect(b.timings).toEqual(batch[0]!.timings);
+    }
+    expect(sst2.classifyBatch([])).toEqual([]);
+    sst2.dispose();
+  });
+
+  test("bad input is a ModelError with a code, an empty batch is []", async () => {
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(ModelError);
+        return (e as ModelError).code;
+      }
+      throw new Error("no error thrown");
+    };
+    expect(pii.classifyBatch([])).toEqual([]);
+    for (const bad of ["one text", undefined, null, 3, { length: 1, 0: "a" }, ["a", 3], ["a", null], [, "a"], [new String("a")]]) {
+      expect(code(() => pii.classifyBatch(bad as never))).toBe("invalid_option");
+    }
+    expect(code(() => pii.classifyBatch(["x"], { strid: 3 } as never))).toBe("invalid_option");
+    expect(code(() => pii.classifyBatch([], { batchSize: 0 }))).toBe("invalid_option");
+    const sst2 = await TextClassifier.load(bytes("models/sst2/sst2-q8_0.gguf"));
+    expect(code(() => sst2.classifyBatch("one text" as never))).toBe("invalid_option");
+    expect(code(() => sst2.classifyBatch(["a", {}] as never))).toBe("invalid_option");
+    expect(code(() => sst2.classifyBatch([], { topK: 0 }))).toBe("invalid_option");
+    sst2.dispose();
+    expect(code(() => sst2.classifyBatch(["a"]))).toBe("disposed");
+  });
 });
 
 test("entityType maps model labels to the types redaction uses", () => {

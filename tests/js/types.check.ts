@@ -26,7 +26,13 @@ const asynchronous: Promise<TokenClassification> = remote.classify("text", {}, {
 const redaction: Redaction = tokens.redact("x", { operators: { EMAIL: { kind: "mask", char: "*", keep: 4 } } });
 const back: string = restore("reply", redaction);
 const code: ErrorCode = new ModelError("invalid_option", "m").code;
-void [label, best, probability, asynchronous, back, code];
+const batch: TokenClassification[] = tokens.classifyBatch(["a", "b"], { aggregationStrategy: "simple" });
+const bestEach: (string | undefined)[] = texts.classifyBatch(["a"], { topK: 1 }).map((r) => r.labels[0]?.label);
+const remoteBatch: Promise<TokenClassification[]> = remote.classifyBatch(["a"], {}, { channel: "typing" });
+void [label, best, probability, asynchronous, back, code, batch, bestEach, remoteBatch];
+
+// @ts-expect-error: classifyBatch takes an array of texts
+tokens.classifyBatch("text");
 
 // @ts-expect-error: not a strategy
 tokens.classify("x", { aggregationStrategy: "mean" });

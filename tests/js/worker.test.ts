@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import { Worker } from "node:worker_threads";
 import { afterAll, expect, test } from "vitest";
 import { ModelError, TextClassifier, TokenClassifier, TokenveilWorker, redact, restore, type WorkerLike } from "../../dist/worker.js";
-import { bytes } from "./helpers.js";
+import { BATCH_SCORE_TOLERANCE, bytes } from "./helpers.js";
 
 /** A worker_threads Worker seen through the Web Worker interface the client uses. */
 function nodeWorker(): WorkerLike {
@@ -60,6 +60,59 @@ test("requests resolve in order; a newer one on a channel supersedes those still
   expect(settled).toEqual(["superseded AB", "superseded ABC", "superseded ABCD", "ok A", "ok a wonderful film"]);
   expect((await other).labels[0]!.label).toBe("NEGATIVE");
   expect(worker.waiting).toBe(0);
+});
+
+test("classifyBatch in the worker equals classify text by text", async () => {
+  const pii = await TokenClassifier.load(bytes("models/rampart/rampart-q4_0.gguf"), { worker });
+  const texts = ["Maria Garcia, maria@example.com", "", "\ud800 call (415) 555-0132 😀", "Bob ".repeat(200)];
+  const options = { aggregationStrategy: "simple" as const };
+  const batch = await pii.classifyBatch(texts, options);
+  const single = await Promise.all(texts.map((t) => pii.classify(t, options)));
+  expect(batch).toHaveLength(texts.length);
+  batch.forEach((b, i) => {
+    const s = single[i]!;
+    expect(b.entities.map(({ score, ...rest }) => rest)).toEqual(s.entities.map(({ score, ...rest }) => rest));
+    b.entities.forEach((e, j) => expect(Math.abs(e.score - s.entities[j]!.score)).toBeLessThan(BATCH_SCORE_TOLERANCE));
+    expect(b.timings).toEqual(batch[0]!.timings);
+  });
+  expect(await pii.classifyBatch([])).toEqual([]);
+  await pii.dispose();
+  await expect(pii.classifyBatch(["x"])).rejects.toMatchObject({ code: "disposed" });
+
+  const sst2 = await TextClassifier.load(bytes("models/sst2/sst2-q4_0.gguf"), { worker });
+  const reviews = ["a wonderful film", "terrible", "", "fine ".repeat(600)];
+  const labels = await sst2.classifyBatch(reviews, { topK: 2 });
+  const one = await Promise.all(reviews.map((t) => sst2.classify(t, { topK: 2 })));
+  expect(labels).toHaveLength(reviews.length);
+  labels.forEach((b, i) => {
+    expect(b.labels.map((l) => l.label)).toEqual(one[i]!.labels.map((l) => l.label));
+    expect(b.truncated).toBe(one[i]!.truncated);
+    b.labels.forEach((l, j) => expect(Math.abs(l.score - one[i]!.labels[j]!.score)).toBeLessThan(BATCH_SCORE_TOLERANCE));
+  });
+
+  // Bad input rejects with a ModelError; the queue goes on.
+  for (const bad of ["one text", undefined, 7, ["a", 3], ["a", null], [() => "a"]]) {
+    await expect(sst2.classifyBatch(bad as never)).rejects.toSatisfy((e) => e instanceof ModelError && e.code === "invalid_option");
+  }
+  await expect(sst2.classifyBatch([], { topK: 0 })).rejects.toMatchObject({ code: "invalid_option" });
+  expect((await sst2.classifyBatch(["terrible"]))[0]!.labels[0]!.label).toBe("NEGATIVE");
+  expect(worker.waiting).toBe(0);
+});
+
+test("a batch on a channel is superseded like a single call", async () => {
+  const sst2 = await TextClassifier.load(bytes("models/sst2/sst2-q4_0.gguf"), { worker });
+  const settled: string[] = [];
+  const track = (p: Promise<unknown>, name: string) =>
+    p.then(
+      () => settled.push(`ok ${name}`),
+      (e: ModelError) => settled.push(`${e.code} ${name}`),
+    );
+  await Promise.all([
+    track(sst2.classifyBatch(["A"], undefined, { channel: "typing" }), "first"),
+    track(sst2.classifyBatch(["A", "AB"], undefined, { channel: "typing" }), "second"),
+    track(sst2.classify("ABC", undefined, { channel: "typing" }), "third"),
+  ]);
+  expect(settled).toEqual(["superseded second", "ok first", "ok third"]);
 });
 
 test("errors from the worker are ModelErrors with the same codes", async () => {

@@ -1,4 +1,4 @@
-//! Blocked int8 matrix multiply for Q4_0 and Q8_0 linear layers, for wasm `simd128`.
+//! Blocked int8 matrix multiply for Q4_0 and Q8_0 linear layers: wasm `simd128`, x86-64 SSE2.
 //!
 //! candle's quantized matmul runs one Q4_0/Q8_0 × Q8_0 dot product per output element: each
 //! weight block is decoded again for every input row, and every block pays two software f16
@@ -12,11 +12,21 @@
 //! 2^31), so the finer grid costs nothing. What is left is the weights' own quantization: the
 //! outputs are as close to the f32 product with the dequantized weights as float rounding allows
 //! (tests check this against f64), where candle's 8-bit activations add an error of their own.
-//! The portable kernel computes bit for bit what the simd128 kernel does (tests/wasm_qgemm.rs),
-//! so native tests of the packing and quantization hold for wasm too.
+//! The portable kernel computes bit for bit what the vector kernels do (tests compare them: the
+//! SSE2 one natively, the simd128 one in tests/wasm_qgemm.rs).
 
+mod kernel;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128;
+#[cfg(target_arch = "x86_64")]
+mod sse2;
+
+/// Whether this target has a vector backend for the kernel (else only the portable scalar
+/// kernel, much slower than candle's quantized matmul).
+pub const VECTOR_KERNEL: bool = cfg!(any(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    target_arch = "x86_64"
+));
 
 use crate::error::{Error, Result};
 use half::f16;
@@ -162,13 +172,23 @@ impl PackedWeight {
             )));
         }
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        simd128::gemm(
+        kernel::gemm::<simd128::Simd128>(
             self,
             &QuantizedRows::new(x, self.k, simd128::quantize_block),
             bias,
             out,
         );
-        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        #[cfg(target_arch = "x86_64")]
+        kernel::gemm::<sse2::Sse2>(
+            self,
+            &QuantizedRows::new(x, self.k, quantize_block),
+            bias,
+            out,
+        );
+        #[cfg(not(any(
+            all(target_arch = "wasm32", target_feature = "simd128"),
+            target_arch = "x86_64"
+        )))]
         portable_gemm(
             self,
             &QuantizedRows::new(x, self.k, quantize_block),
@@ -417,6 +437,32 @@ mod tests {
         }
         let odd = PackedWeight::from_blocks(BlockFormat::Q8_0, &parts[0].0[..4 * 34 * 2], 4, k);
         assert!(PackedWeight::concat(&[&odd.unwrap(), &packed[0]]).is_none());
+    }
+
+    /// The target's vector kernel (SSE2 on x86-64) against the portable one: bit for bit.
+    #[test]
+    fn vector_kernel_equals_portable_kernel() {
+        let mut rng = Rng(11);
+        for format in [BlockFormat::Q4_0, BlockFormat::Q8_0] {
+            for (m, n, k) in [
+                (1, 1, 32),
+                (3, 9, 96),
+                (4, 8, 32),
+                (6, 35, 384),
+                (13, 17, 160),
+            ] {
+                let bytes = blocks_of(format, &mut rng, n, k);
+                let w = PackedWeight::from_blocks(format, &bytes, n, k).unwrap();
+                let mut x: Vec<f32> = (0..m * k).map(|_| rng.f32() * 4.0).collect();
+                x[0] = 1e30; // an outlier in one block
+                let bias: Vec<f32> = (0..n).map(|_| rng.f32()).collect();
+                let (mut a, mut b) = (vec![0f32; m * n], vec![0f32; m * n]);
+                w.matmul(&x, &bias, &mut a).unwrap();
+                w.matmul_portable(&x, &bias, &mut b).unwrap();
+                let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&a), bits(&b), "{format:?} {m}x{n}x{k}");
+            }
+        }
     }
 
     #[test]

@@ -1,117 +1,55 @@
-//! The wasm `simd128` kernels. Each computes bit for bit what its portable twin in `mod.rs`
-//! computes (tests/wasm_qgemm.rs compares them): integer sums are exact, and the float steps
-//! are the same IEEE operations in the same order per output.
+//! wasm `simd128`: the kernel's vector operations and the activation quantizer, each bit for bit
+//! what its portable twin in `mod.rs` computes (tests/wasm_qgemm.rs compares them).
 
-use super::{PackedWeight, QuantizedRows, ACT_MAX, BLOCK, GROUP, GROUP_BLOCK_BYTES};
+use super::kernel::Vector;
+use super::{ACT_MAX, BLOCK};
 use core::arch::wasm32::*;
 
-/// Rows per register tile. 4 rows × 2 column groups = 8 i32 accumulators + 2 weight vectors +
-/// 1 activation vector: within the 16 vector registers V8 has on x86-64 and arm64.
-const ROWS: usize = 4;
+/// wasm's 128-bit SIMD: `i32x4.dot_i16x8_s` is the pair dot product.
+pub(super) struct Simd128;
 
-pub(super) fn gemm(w: &PackedWeight, x: &QuantizedRows, bias: &[f32], out: &mut [f32]) {
-    // The kernel reads through raw pointers: check every extent it relies on, once.
-    let blocks = w.k / BLOCK;
-    assert!(x.k == w.k && w.groups % 2 == 0 && w.groups * GROUP >= w.n);
-    assert!(w.values.len() == w.groups * blocks * GROUP_BLOCK_BYTES);
-    assert!(w.scales.len() == w.groups * blocks * GROUP);
-    assert!(x.values.len() == x.m * x.k && x.scales.len() == x.m * blocks);
-    assert!(bias.len() == w.n && out.len() == x.m * w.n);
-    let mut r = 0;
-    while r + ROWS <= x.m {
-        tile::<ROWS>(w, x, r, bias, out);
-        r += ROWS;
+impl Vector for Simd128 {
+    type I = v128;
+    type F = v128;
+    #[inline(always)]
+    unsafe fn zero_i() -> v128 {
+        i32x4_splat(0)
     }
-    match x.m - r {
-        3 => tile::<3>(w, x, r, bias, out),
-        2 => tile::<2>(w, x, r, bias, out),
-        1 => tile::<1>(w, x, r, bias, out),
-        _ => {}
+    #[inline(always)]
+    unsafe fn zero_f() -> v128 {
+        f32x4_splat(0.0)
     }
-}
-
-/// Rows `r0..r0 + R`, every column.
-fn tile<const R: usize>(
-    w: &PackedWeight,
-    x: &QuantizedRows,
-    r0: usize,
-    bias: &[f32],
-    out: &mut [f32],
-) {
-    let blocks = w.k / BLOCK;
-    let rows: [usize; R] = std::array::from_fn(|i| r0 + i);
-    for g in (0..w.groups).step_by(2) {
-        // SAFETY: `gemm` checked that groups g and g + 1 (g + 1 < groups, as groups is even)
-        // have `blocks` group-blocks of values and scales, and that rows r0..r0 + R exist.
-        let acc = unsafe {
-            accumulate::<R>(
-                w.values.as_ptr().add(g * blocks * GROUP_BLOCK_BYTES),
-                w.scales.as_ptr().add(g * blocks * GROUP),
-                blocks,
-                rows.map(|r| x.values.as_ptr().add(r * x.k)),
-                rows.map(|r| x.scales.as_ptr().add(r * blocks)),
-            )
-        };
-        for (i, pair) in acc.iter().enumerate() {
-            let mut lanes = [0f32; 2 * GROUP];
-            // SAFETY: `lanes` holds exactly two vectors of four f32.
-            unsafe {
-                v128_store(lanes.as_mut_ptr() as *mut v128, pair[0]);
-                v128_store(lanes.as_mut_ptr().add(GROUP) as *mut v128, pair[1]);
-            }
-            let row = &mut out[(r0 + i) * w.n..(r0 + i + 1) * w.n];
-            for (j, &v) in lanes.iter().enumerate() {
-                let c = g * GROUP + j;
-                if c < w.n {
-                    row[c] = v + bias[c];
-                }
-            }
-        }
+    #[inline(always)]
+    unsafe fn load_i8x8(p: *const i8) -> v128 {
+        i16x8_load_extend_i8x8(p)
     }
-}
-
-/// Two column groups (8 outputs) for R rows over all blocks. `wv`/`ws` point at the first
-/// group's values/scales; the second group follows right after (`blocks` group-blocks later).
-#[inline(always)]
-unsafe fn accumulate<const R: usize>(
-    wv: *const i8,
-    ws: *const f32,
-    blocks: usize,
-    xv: [*const i16; R],
-    xs: [*const f32; R],
-) -> [[v128; 2]; R] {
-    let wv1 = wv.add(blocks * GROUP_BLOCK_BYTES);
-    let ws1 = ws.add(blocks * GROUP);
-    let mut acc = [[f32x4_splat(0.0); 2]; R];
-    for b in 0..blocks {
-        let w0p = wv.add(b * GROUP_BLOCK_BYTES);
-        let w1p = wv1.add(b * GROUP_BLOCK_BYTES);
-        let mut sum = [[i32x4_splat(0); 2]; R];
-        for p in 0..BLOCK / 2 {
-            // Two inputs for four columns, widened to i16; one activation pair splatted.
-            let w0 = i16x8_load_extend_i8x8(w0p.add(p * 8));
-            let w1 = i16x8_load_extend_i8x8(w1p.add(p * 8));
-            for r in 0..R {
-                let a = v128_load32_splat(xv[r].add(b * BLOCK + 2 * p) as *const u32);
-                sum[r][0] = i32x4_add(sum[r][0], i32x4_dot_i16x8(w0, a));
-                sum[r][1] = i32x4_add(sum[r][1], i32x4_dot_i16x8(w1, a));
-            }
-        }
-        let s0 = v128_load(ws.add(b * GROUP) as *const v128);
-        let s1 = v128_load(ws1.add(b * GROUP) as *const v128);
-        for r in 0..R {
-            let d = f32x4_splat(*xs[r].add(b));
-            acc[r][0] = f32x4_add(
-                acc[r][0],
-                f32x4_mul(f32x4_convert_i32x4(sum[r][0]), f32x4_mul(s0, d)),
-            );
-            acc[r][1] = f32x4_add(
-                acc[r][1],
-                f32x4_mul(f32x4_convert_i32x4(sum[r][1]), f32x4_mul(s1, d)),
-            );
-        }
+    #[inline(always)]
+    unsafe fn splat_i16_pair(p: *const i16) -> v128 {
+        v128_load32_splat(p as *const u32)
     }
-    acc
+    #[inline(always)]
+    unsafe fn dot_add(acc: v128, a: v128, b: v128) -> v128 {
+        i32x4_add(acc, i32x4_dot_i16x8(a, b))
+    }
+    #[inline(always)]
+    unsafe fn load_f(p: *const f32) -> v128 {
+        v128_load(p as *const v128)
+    }
+    #[inline(always)]
+    unsafe fn splat_f(v: f32) -> v128 {
+        f32x4_splat(v)
+    }
+    #[inline(always)]
+    unsafe fn scale_add(acc: v128, sum: v128, scales: v128, d: v128) -> v128 {
+        f32x4_add(
+            acc,
+            f32x4_mul(f32x4_convert_i32x4(sum), f32x4_mul(scales, d)),
+        )
+    }
+    #[inline(always)]
+    unsafe fn store_f(p: *mut f32, v: v128) {
+        v128_store(p as *mut v128, v)
+    }
 }
 
 /// `quantize_block` with vectors: the same max, scale, multiply and round-to-even.

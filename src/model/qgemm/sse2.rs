@@ -1,0 +1,51 @@
+//! x86-64 SSE2 (every x86-64 CPU has it, so no run-time detection): `pmaddwd` is the pair dot
+//! product, as `i32x4.dot_i16x8_s` is in wasm. The quantizer stays the portable one here.
+
+use super::kernel::Vector;
+use core::arch::x86_64::*;
+
+pub(super) struct Sse2;
+
+impl Vector for Sse2 {
+    type I = __m128i;
+    type F = __m128;
+    #[inline(always)]
+    unsafe fn zero_i() -> __m128i {
+        _mm_setzero_si128()
+    }
+    #[inline(always)]
+    unsafe fn zero_f() -> __m128 {
+        _mm_setzero_ps()
+    }
+    #[inline(always)]
+    unsafe fn load_i8x8(p: *const i8) -> __m128i {
+        // SSE2 has no sign-extending load: put each byte in the high half of an i16 lane, then
+        // shift it down arithmetically.
+        let bytes = _mm_loadl_epi64(p as *const __m128i);
+        _mm_srai_epi16(_mm_unpacklo_epi8(bytes, bytes), 8)
+    }
+    #[inline(always)]
+    unsafe fn splat_i16_pair(p: *const i16) -> __m128i {
+        _mm_set1_epi32((p as *const i32).read_unaligned())
+    }
+    #[inline(always)]
+    unsafe fn dot_add(acc: __m128i, a: __m128i, b: __m128i) -> __m128i {
+        _mm_add_epi32(acc, _mm_madd_epi16(a, b))
+    }
+    #[inline(always)]
+    unsafe fn load_f(p: *const f32) -> __m128 {
+        _mm_loadu_ps(p)
+    }
+    #[inline(always)]
+    unsafe fn splat_f(v: f32) -> __m128 {
+        _mm_set1_ps(v)
+    }
+    #[inline(always)]
+    unsafe fn scale_add(acc: __m128, sum: __m128i, scales: __m128, d: __m128) -> __m128 {
+        _mm_add_ps(acc, _mm_mul_ps(_mm_cvtepi32_ps(sum), _mm_mul_ps(scales, d)))
+    }
+    #[inline(always)]
+    unsafe fn store_f(p: *mut f32, v: __m128) {
+        _mm_storeu_ps(p, v)
+    }
+}
