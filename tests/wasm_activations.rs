@@ -59,6 +59,21 @@ fn gelu_simd_equals_portable_bit_for_bit() {
 }
 
 #[wasm_bindgen_test]
+#[ignore = "slow (every f32, about a minute): run with --include-ignored"]
+fn gelu_simd_equals_portable_on_every_f32() {
+    let (mut simd, mut portable) = (vec![0f32; 1 << 20], vec![0f32; 1 << 20]);
+    for start in (0..=u32::MAX).step_by(1 << 20) {
+        simd.iter_mut()
+            .zip(start..)
+            .for_each(|(x, bits)| *x = f32::from_bits(bits));
+        portable.copy_from_slice(&simd);
+        gelu_erf_in_place(&mut simd);
+        gelu_erf_portable(&mut portable);
+        assert_same_bits(&simd, &portable, &format!("gelu from bits {start:#x}"));
+    }
+}
+
+#[wasm_bindgen_test]
 fn softmax_simd_equals_portable_bit_for_bit() {
     let inf = f32::INFINITY;
     for len in (1..=9).chain([16, 17, 31, 128, 512]) {

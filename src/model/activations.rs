@@ -25,10 +25,11 @@
 //! any row holding NaN or +inf) is all NaN, since `max - max` is NaN there; -inf next to finite
 //! values gives exactly 0. (The encoder's mask is `f32::MIN`: a fully masked row is uniform.)
 //!
-//! One thread, best of 200 calls, ours vs candle (tests/wasm_activations.rs in Node 20, and
-//! tests/activations_timing.rs natively on x86-64; the portable code is auto-vectorized):
-//! GELU of 128×1536: wasm 0.23 ms vs 2.9-4.2 ms, native 0.21 ms vs 2.4-4.9 ms;
-//! softmax of 12·128 rows of 128: wasm 0.16 ms vs 1.8-2.6 ms, native 0.34-0.47 ms vs 0.50 ms.
+//! Timings, one thread, best of 10 batches of 20 calls, each call refilling its buffer (16 µs),
+//! ours vs candle: wasm (tests/wasm_activations.rs, wasm-release, Node 20 on a Xeon): GELU of
+//! 128×1536 0.22 ms vs 2.9-4.2 ms, softmax of 12·128 rows of 128 0.16 ms vs 1.8-2.6 ms;
+//! native x86-64 (tests/activations_timing.rs, release; the portable code auto-vectorizes):
+//! GELU 0.21 ms vs 2.3-3.1 ms, softmax 0.27 ms vs 0.50 ms.
 
 use std::f32::consts::LOG2_E;
 
@@ -170,8 +171,9 @@ mod simd128 {
     type V = [v128; 4];
 
     fn load(c: &[f32]) -> V {
-        assert_eq!(c.len(), 16); // known from the chunk size: compiled away
-                                 // SAFETY: each load reads 16 bytes inside `c`; wasm loads may be unaligned.
+        // Known from the chunk size at every call: compiled away.
+        assert_eq!(c.len(), 16);
+        // SAFETY: each load reads 16 bytes inside `c`; wasm loads may be unaligned.
         std::array::from_fn(|i| unsafe { v128_load(c.as_ptr().add(4 * i).cast()) })
     }
 
