@@ -9,7 +9,7 @@
 //! byte size against what the file holds, so a hostile file cannot make us allocate absurd sizes.
 
 use crate::error::{Error, Result};
-use crate::model::qgemm::{BlockFormat, PackedWeight};
+use crate::model::qgemm::{BlockFormat, PackedWeight, VECTOR_KERNEL};
 use candle_core::quantized::{gguf_file, GgmlDType, QMatMul, QTensor};
 use candle_core::{DType, Device, Tensor};
 use std::collections::HashMap;
@@ -93,14 +93,9 @@ pub enum LinearWeight {
     Dense(Tensor),
     /// Quantized blocks; candle quantizes the activations on the fly (native builds).
     Quantized(QMatMul),
-    /// Q4_0/Q8_0 blocks decoded for our int8 kernel (wasm `simd128` builds): see `model::qgemm`.
+    /// Q4_0/Q8_0 blocks decoded for our int8 kernel (wasm simd128, x86-64): see `model::qgemm`.
     Packed(PackedWeight),
 }
-
-/// Whether Q4_0/Q8_0 linear layers use our packed int8 kernel (wasm simd128 and x86-64, where
-/// it is faster than candle's quantized matmul and more accurate: 16-bit activations, see
-/// `model::qgemm`) or candle's (other targets, e.g. arm64, where ours is only scalar).
-pub const PACKED_INT8: bool = crate::model::qgemm::VECTOR_KERNEL;
 
 impl Weights {
     pub fn from_safetensors(bytes: &[u8]) -> Result<Self> {
@@ -234,7 +229,9 @@ impl Weights {
                     GgmlDType::F32 | GgmlDType::F16 | GgmlDType::BF16 => {
                         Ok(LinearWeight::Dense(q.dequantize(&Device::Cpu)?))
                     }
-                    GgmlDType::Q4_0 | GgmlDType::Q8_0 if PACKED_INT8 => {
+                    // Our packed kernel where it has a vector backend (faster than candle's and more
+                    // accurate: 16-bit activations, see `model::qgemm`), candle's elsewhere.
+                    GgmlDType::Q4_0 | GgmlDType::Q8_0 if VECTOR_KERNEL => {
                         let format = match q.dtype() {
                             GgmlDType::Q4_0 => BlockFormat::Q4_0,
                             _ => BlockFormat::Q8_0,

@@ -10,12 +10,8 @@ use tokenveil::model::activations::{
 };
 use wasm_bindgen_test::{console_log, wasm_bindgen_test};
 
-/// Deterministic values in about [-scale, scale].
-fn wave(len: usize, scale: f32, phase: f32) -> Vec<f32> {
-    (0..len)
-        .map(|i| scale * ((i as f32 * 0.731 + phase).sin() + 0.3 * (i as f32 * 0.057).cos()))
-        .collect()
-}
+mod wasm_support;
+use wasm_support::{best_ms, max_abs_diff, wave};
 
 fn assert_same_bits(simd: &[f32], portable: &[f32], what: &str) {
     for (i, (a, b)) in simd.iter().zip(portable).enumerate() {
@@ -117,10 +113,7 @@ fn simd_kernels_are_close_to_candle() {
     gelu_erf_in_place(&mut ours);
     let t = Tensor::from_vec(xs.clone(), xs.len(), &Device::Cpu).unwrap();
     let theirs = t.gelu_erf().unwrap().to_vec1::<f32>().unwrap();
-    let diff = ours
-        .iter()
-        .zip(&theirs)
-        .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+    let diff = max_abs_diff(&ours, &theirs);
     console_log!("gelu: at most {diff:e} from candle");
     assert!(diff <= 1e-6, "gelu: {diff}");
 
@@ -135,33 +128,9 @@ fn simd_kernels_are_close_to_candle() {
     let t = Tensor::from_vec(xs, (12, len, len), &Device::Cpu).unwrap();
     let theirs = candle_nn::ops::softmax_last_dim(&t).unwrap();
     let theirs = theirs.flatten_all().unwrap().to_vec1::<f32>().unwrap();
-    let diff = ours
-        .iter()
-        .zip(&theirs)
-        .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+    let diff = max_abs_diff(&ours, &theirs);
     console_log!("softmax: at most {diff:e} from candle");
     assert!(diff <= 1e-6, "softmax: {diff}");
-}
-
-/// `performance.now()` (Node and browsers): sub-millisecond, unlike `Date.now()`.
-fn now() -> f64 {
-    let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).unwrap();
-    let now = js_sys::Reflect::get(&performance, &"now".into()).unwrap();
-    let now: js_sys::Function = now.into();
-    now.call0(&performance).unwrap().as_f64().unwrap()
-}
-
-/// Milliseconds per call, the best of a few batches (the first warms the JIT up).
-fn time(mut f: impl FnMut()) -> f64 {
-    let mut best = f64::MAX;
-    for _ in 0..10 {
-        let start = now();
-        for _ in 0..20 {
-            f();
-        }
-        best = best.min((now() - start) / 20.0);
-    }
-    best
 }
 
 #[wasm_bindgen_test]
@@ -173,34 +142,40 @@ fn timing_against_candle() {
     // drive the negative values into slow subnormals); the refill alone is timed too.
     let ff = wave(128 * 1536, 4.0, 0.5);
     let mut buf = ff.clone();
-    let copy = time(|| std::hint::black_box(&mut buf).copy_from_slice(&ff));
-    let ours = time(|| {
+    let copy = best_ms(10, 20, || {
+        std::hint::black_box(&mut buf).copy_from_slice(&ff)
+    });
+    let ours = best_ms(10, 20, || {
         buf.copy_from_slice(&ff);
         gelu_erf_in_place(&mut buf)
     });
-    let portable = time(|| {
+    let portable = best_ms(10, 20, || {
         buf.copy_from_slice(&ff);
         gelu_erf_portable(&mut buf)
     });
     let t = Tensor::from_vec(ff, (128, 1536), &Device::Cpu).unwrap();
-    let theirs = time(|| drop(t.gelu_erf().unwrap()));
+    let theirs = best_ms(10, 20, || drop(t.gelu_erf().unwrap()));
     console_log!(
         "gelu 128x1536: simd128 {ours:.3} ms, portable {portable:.3} ms (each with a {copy:.3} ms refill), candle gelu_erf {theirs:.3} ms ({:.1}x)",
         theirs / ours
     );
     let scores = wave(12 * 128 * 128, 12.0, 1.5);
     let mut buf = scores.clone();
-    let ours = time(|| {
+    let ours = best_ms(10, 20, || {
         buf.copy_from_slice(&scores);
         softmax_rows_in_place(&mut buf, 128)
     });
-    let portable = time(|| {
+    let portable = best_ms(10, 20, || {
         buf.copy_from_slice(&scores);
         softmax_rows_portable(&mut buf, 128)
     });
-    let copy = time(|| std::hint::black_box(&mut buf).copy_from_slice(&scores));
+    let copy = best_ms(10, 20, || {
+        std::hint::black_box(&mut buf).copy_from_slice(&scores)
+    });
     let t = Tensor::from_vec(scores, (12, 128, 128), &Device::Cpu).unwrap();
-    let theirs = time(|| drop(candle_nn::ops::softmax_last_dim(&t).unwrap()));
+    let theirs = best_ms(10, 20, || {
+        drop(candle_nn::ops::softmax_last_dim(&t).unwrap())
+    });
     console_log!(
         "softmax 12x128x128: simd128 {ours:.3} ms, portable {portable:.3} ms (each with a {copy:.3} ms refill), candle softmax_last_dim {theirs:.3} ms ({:.1}x)",
         theirs / ours

@@ -9,12 +9,8 @@ use candle_core::{Device, Module, Tensor};
 use tokenveil::model::qgemm::{BlockFormat, PackedWeight};
 use wasm_bindgen_test::{console_log, wasm_bindgen_test};
 
-/// Deterministic values in about [-scale, scale].
-fn wave(len: usize, scale: f32, phase: f32) -> Vec<f32> {
-    (0..len)
-        .map(|i| scale * ((i as f32 * 0.731 + phase).sin() + 0.3 * (i as f32 * 0.057).cos()))
-        .collect()
-}
+mod wasm_support;
+use wasm_support::{best_ms, max_abs_diff, wave};
 
 fn packed(format: BlockFormat, n: usize, k: usize) -> (PackedWeight, QTensor) {
     let dtype = match format {
@@ -80,32 +76,12 @@ fn simd_kernel_matches_the_dequantized_product() {
         let exact = xt.matmul(&wf.t().unwrap()).unwrap();
         let exact = exact.flatten_all().unwrap().to_vec1::<f32>().unwrap();
         let largest = exact.iter().fold(0f32, |a, v| a.max(v.abs()));
-        let diff = ours
-            .iter()
-            .zip(&exact)
-            .fold(0f32, |a, (x, y)| a.max((x - y).abs()));
+        let diff = max_abs_diff(&ours, &exact);
         assert!(
             largest > 1.0 && diff <= 2e-5 * largest,
             "{format:?}: {diff} of {largest}"
         );
     }
-}
-
-fn now() -> f64 {
-    js_sys::Date::now()
-}
-
-/// Milliseconds per call, the best of a few batches (the first warms the JIT up).
-fn time(mut f: impl FnMut()) -> f64 {
-    let mut best = f64::MAX;
-    for _ in 0..4 {
-        let start = now();
-        for _ in 0..5 {
-            f();
-        }
-        best = best.min((now() - start) / 5.0);
-    }
-    best
 }
 
 #[wasm_bindgen_test]
@@ -121,10 +97,10 @@ fn timing_against_candle() {
             let x = wave(m * k, 1.5, 2.0);
             let bias = vec![0f32; n];
             let mut out = vec![0f32; m * n];
-            let ours = time(|| w.matmul(&x, &bias, &mut out).unwrap());
+            let ours = best_ms(4, 5, || w.matmul(&x, &bias, &mut out).unwrap());
             let qm = QMatMul::from_qtensor(q).unwrap();
             let xt = Tensor::from_vec(x.clone(), (m, k), &Device::Cpu).unwrap();
-            let theirs = time(|| {
+            let theirs = best_ms(4, 5, || {
                 qm.forward(&xt).unwrap();
             });
             let gmacs = (m * n * k) as f64 / 1e9;

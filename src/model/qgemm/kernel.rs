@@ -33,10 +33,10 @@ const ROWS: usize = 4;
 
 pub(super) fn gemm<V: Vector>(w: &PackedWeight, x: &QuantizedRows, bias: &[f32], out: &mut [f32]) {
     // The kernel reads through raw pointers: check every extent it relies on, once.
-    let blocks = w.k / BLOCK;
-    assert!(x.k == w.k && w.groups % 2 == 0 && w.groups * GROUP >= w.n);
-    assert!(w.values.len() == w.groups * blocks * GROUP_BLOCK_BYTES);
-    assert!(w.scales.len() == w.groups * blocks * GROUP);
+    let (blocks, groups) = (w.k / BLOCK, w.groups());
+    assert!(x.k == w.k && groups % 2 == 0 && groups * GROUP >= w.n);
+    assert!(w.values.len() == groups * blocks * GROUP_BLOCK_BYTES);
+    assert!(w.scales.len() == groups * blocks * GROUP);
     assert!(x.values.len() == x.m * x.k && x.scales.len() == x.m * blocks);
     assert!(bias.len() == w.n && out.len() == x.m * w.n);
     let mut r = 0;
@@ -62,7 +62,7 @@ fn tile<V: Vector, const R: usize>(
 ) {
     let blocks = w.k / BLOCK;
     let rows: [usize; R] = std::array::from_fn(|i| r0 + i);
-    for g in (0..w.groups).step_by(2) {
+    for g in (0..w.groups()).step_by(2) {
         let mut lanes = [[0f32; 2 * GROUP]; R];
         // SAFETY: `gemm` checked that groups g and g + 1 (g + 1 < groups, as groups is even)
         // have `blocks` group-blocks of values and scales, and that rows r0..r0 + R exist;

@@ -42,13 +42,16 @@ const GROUP_BLOCK_BYTES: usize = BLOCK * GROUP;
 pub struct PackedWeight {
     n: usize,
     k: usize,
-    /// Column groups, rounded up to an even count so the kernel always takes two at a time.
-    groups: usize,
     /// Group `g`, block `b`, input pair `p`: 8 bytes `[c0 k, c0 k+1, c1 k, c1 k+1, .., c3 k+1]`
     /// with `k = 32 b + 2 p`, at `((g * blocks + b) * 16 + p) * 8`. Padding columns are 0.
     values: Vec<i8>,
     /// Group `g`, block `b`: the 4 columns' scales at `(g * blocks + b) * 4`.
     scales: Vec<f32>,
+}
+
+/// Column groups for `n` outputs: groups of 4, an even count of them.
+fn groups_for(n: usize) -> usize {
+    n.div_ceil(GROUP).next_multiple_of(2)
 }
 
 /// Which GGML block format the raw bytes hold.
@@ -102,7 +105,7 @@ impl PackedWeight {
                 bytes.len()
             )));
         }
-        let groups = n.div_ceil(GROUP).next_multiple_of(2);
+        let groups = groups_for(n);
         let mut values = vec![0i8; groups * blocks * GROUP_BLOCK_BYTES];
         let mut scales = vec![0f32; groups * blocks * GROUP];
         for c in 0..n {
@@ -121,7 +124,6 @@ impl PackedWeight {
         Ok(PackedWeight {
             n,
             k,
-            groups,
             values,
             scales,
         })
@@ -138,7 +140,6 @@ impl PackedWeight {
         Some(PackedWeight {
             n: parts.iter().map(|p| p.n).sum(),
             k,
-            groups: parts.iter().map(|p| p.groups).sum(),
             values: parts
                 .iter()
                 .flat_map(|p| p.values.iter().copied())
@@ -158,9 +159,13 @@ impl PackedWeight {
         self.k
     }
 
-    /// `out[m, n] = x[m, k] · Wᵀ + bias`, `x` row-major f32.
-    pub fn matmul(&self, x: &[f32], bias: &[f32], out: &mut [f32]) -> Result<()> {
-        let m = x.len() / self.k.max(1);
+    /// Column groups, rounded up to an even count so the kernel always takes two at a time.
+    fn groups(&self) -> usize {
+        groups_for(self.n)
+    }
+
+    fn check_shapes(&self, x: &[f32], bias: &[f32], out: &[f32]) -> Result<()> {
+        let m = x.len() / self.k;
         if x.len() != m * self.k || bias.len() != self.n || out.len() != m * self.n {
             return Err(Error::Inference(format!(
                 "packed matmul shapes: x {} (k {}), bias {}, out {} (n {})",
@@ -171,6 +176,12 @@ impl PackedWeight {
                 self.n
             )));
         }
+        Ok(())
+    }
+
+    /// `out[m, n] = x[m, k] · Wᵀ + bias`, `x` row-major f32.
+    pub fn matmul(&self, x: &[f32], bias: &[f32], out: &mut [f32]) -> Result<()> {
+        self.check_shapes(x, bias, out)?;
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         kernel::gemm::<simd128::Simd128>(
             self,
@@ -201,10 +212,7 @@ impl PackedWeight {
     /// The same product by the portable quantizer and kernel, whatever the target (tests
     /// compare them).
     pub fn matmul_portable(&self, x: &[f32], bias: &[f32], out: &mut [f32]) -> Result<()> {
-        let m = x.len() / self.k.max(1);
-        if x.len() != m * self.k || bias.len() != self.n || out.len() != m * self.n {
-            return Err(Error::Inference("packed matmul shapes".into()));
-        }
+        self.check_shapes(x, bias, out)?;
         portable_gemm(
             self,
             &QuantizedRows::new(x, self.k, quantize_block),
@@ -277,7 +285,7 @@ fn quantize_block(src: &[f32], dst: &mut [i16]) -> f32 {
 /// `acc += sum as f32 * (weight scale * activation scale)` in block order, as each SIMD lane does.
 fn portable_gemm(w: &PackedWeight, x: &QuantizedRows, bias: &[f32], out: &mut [f32]) {
     let blocks = w.k / BLOCK;
-    debug_assert!(w.groups * GROUP >= w.n && x.k == w.k);
+    debug_assert!(x.k == w.k);
     for r in 0..x.m {
         let row = &x.values[r * x.k..(r + 1) * x.k];
         for c in 0..w.n {
