@@ -9,7 +9,7 @@ import {
 } from "./wasm/tokenveil.js";
 import { ModelError, guarded } from "./errors.js";
 import { fetchModel } from "./fetch-model.js";
-import { assertInitialized, init, wasmMemoryBytes } from "./wasm.js";
+import { assertInitialized, hasRelaxedSimd, init, wasmMemoryBytes } from "./wasm.js";
 import type {
   FileSource,
   HuggingFaceFiles,
@@ -27,7 +27,7 @@ import type {
 } from "./types.js";
 
 export type * from "./types.js";
-export { ModelError, init, fetchModel, wasmMemoryBytes };
+export { ModelError, init, fetchModel, hasRelaxedSimd, wasmMemoryBytes };
 
 /** A model's files as the wasm constructors take them: one GGUF, or the three HF parts. */
 type ModelFiles = { gguf: Uint8Array } | { config: string; tokenizer: string; weights: Uint8Array };

@@ -86,6 +86,12 @@ export interface ModelInfo {
   license: string | null;
   provenance: string | null;
   notice: string | null;
+  /**
+   * The WebAssembly build that runs: "relaxed-simd" where the engine has relaxed SIMD (int8
+   * matmuls twice as fast, activations quantized to 8 bits for Q4_0 weights and 7 bits for
+   * Q8_0), else "simd128" (16-bit activations). `init` picks it; pass `wasm` to choose.
+   */
+  wasmBuild: "relaxed-simd" | "simd128";
 }
 
 /**

@@ -25,20 +25,26 @@ cargo test --doc 2>&1 | tee -a "$log"
 tier "1. shipped model files are reproducible from their recipe"
 scripts/build-models.sh --check
 
-tier "2. wasm32 release build (simd128) and the npm package (wasm-bindgen, wasm-opt, tsc)"
+tier "2. wasm32 release builds (simd128; simd128 + relaxed SIMD) and the npm package (wasm-bindgen, wasm-opt, tsc)"
 npm run build
 
 tier "2. wasm-bindgen-test: the facade in Node, then in headless Chromium"
 wasm_test=(cargo test --profile wasm-release --target wasm32-unknown-unknown --no-default-features --test wasm --test wasm_qgemm --test wasm_activations)
 "${wasm_test[@]}" 2>&1 | tee -a "$log"
 WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver "${wasm_test[@]}" 2>&1 | tee -a "$log"
+# The relaxed-SIMD kernel, in Chromium (Node 20's relaxed SIMD computes wrong sums: js/wasm.ts),
+# in the target dir `npm run build` compiled that build in, so its dependencies are reused.
+RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/relaxed \
+  WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
+  cargo test --profile wasm-release --target wasm32-unknown-unknown --no-default-features --test wasm_qgemm 2>&1 | tee -a "$log"
 
 tier "3. TypeScript package: vitest and type tests"
 npm run --silent test:js 2>&1 | tee -a "$log"
 npm run --silent test:types
 echo "type tests: ok"
 
-tier "4. end to end: the demo page, the packed package in a fresh Vite app, the worker soak"
+tier "4. end to end: the relaxed-SIMD build's accuracy in Chromium, the demo page, the packed package in a fresh Vite app, the worker soak"
+node tests/e2e/relaxed.test.mjs 2>&1 | tee -a "$log"
 npm run --silent build:demo
 node tests/e2e/demo.test.mjs 2>&1 | tee -a "$log"
 node tests/e2e/package.test.mjs 2>&1 | tee -a "$log"

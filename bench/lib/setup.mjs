@@ -59,34 +59,45 @@ export function setup() {
 }
 
 /**
- * dist/ with a wasm module that keeps its function names, so a CPU profile says where the
- * time goes: the same cargo output as `npm run build` (wasm-release profile), through
- * wasm-bindgen and wasm-opt -O3 with -g (names kept; the code is optimised the same way).
+ * dist/ with wasm modules that keep their function names, so a CPU profile says where the
+ * time goes: the same cargo outputs as `npm run build` (wasm-release profile; the simd128 and
+ * the relaxed-SIMD build, which Chromium loads), through wasm-bindgen and wasm-opt -O3 with -g
+ * (names kept; the code is optimised the same way).
  * Returns the folder, or null (with the reason) when it cannot be made.
  */
 export function profileBuild() {
   const out = join(CACHE, "profile-pkg");
-  const cargoWasm = join(ROOT, "target/wasm32-unknown-unknown/wasm-release/tokenveil.wasm");
+  const variants = [
+    { file: "tokenveil_bg.wasm", cargoWasm: join(ROOT, "target/wasm32-unknown-unknown/wasm-release/tokenveil.wasm"), features: [] },
+    { file: "tokenveil_relaxed_bg.wasm", cargoWasm: join(ROOT, "target/relaxed/wasm32-unknown-unknown/wasm-release/tokenveil.wasm"), features: ["--enable-relaxed-simd"] },
+  ];
   const wasmBindgen = join(process.env.CARGO_HOME ?? join(homedir(), ".cargo"), "bin/wasm-bindgen");
   const wasmOpt = join(ROOT, "node_modules/.bin/wasm-opt");
-  for (const need of [cargoWasm, wasmBindgen, wasmOpt]) {
+  for (const need of [...variants.map((v) => v.cargoWasm), wasmBindgen, wasmOpt]) {
     if (!existsSync(need)) {
       log(`no profiling build: ${need} is missing (run npm run build once)`);
       return null;
     }
   }
   const stamp = join(CACHE, "profile-pkg.sha256");
-  const want = sha256(cargoWasm) + sha256(join(ROOT, "dist/wasm/tokenveil.js"));
+  const want = variants.map((v) => sha256(v.cargoWasm)).join("") + sha256(join(ROOT, "dist/wasm/tokenveil.js"));
   once(stamp, want, () => {
     rmSync(out, { recursive: true, force: true });
     const gen = join(out, "wasm");
-    run(wasmBindgen, ["--target", "web", "--out-dir", gen, "--out-name", "tokenveil", cargoWasm]);
-    run(wasmOpt, [
-      "-O3", "-g",
-      "--enable-simd", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
-      "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
-      join(gen, "tokenveil_bg.wasm"), "-o", join(gen, "tokenveil_bg.wasm"),
-    ]);
+    for (const v of variants) {
+      const tmp = join(out, "bindgen");
+      run(wasmBindgen, ["--target", "web", "--out-dir", tmp, "--out-name", "tokenveil", v.cargoWasm]);
+      run(wasmOpt, [
+        "-O3", "-g",
+        "--enable-simd", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
+        "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
+        ...v.features,
+        join(tmp, "tokenveil_bg.wasm"), "-o", join(tmp, v.file),
+      ]);
+      mkdirSync(gen, { recursive: true });
+      for (const f of [v.file, "tokenveil.js"]) cpSync(join(tmp, f), join(gen, f));
+      rmSync(tmp, { recursive: true, force: true });
+    }
     for (const f of readdirSync(join(ROOT, "dist"))) {
       if (f.endsWith(".js")) cpSync(join(ROOT, "dist", f), join(out, f));
     }

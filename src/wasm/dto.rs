@@ -404,6 +404,9 @@ pub struct ModelInfo {
     license: Option<String>,
     provenance: Option<String>,
     notice: Option<String>,
+    /// Which of the two wasm builds runs: "relaxed-simd" (8-bit activations for Q4_0 weights,
+    /// 7-bit for Q8_0) or "simd128" (16-bit).
+    wasm_build: &'static str,
 }
 
 impl ModelInfo {
@@ -423,6 +426,11 @@ impl ModelInfo {
             license: meta.and_then(|m| m.license.clone()),
             provenance: meta.and_then(|m| m.provenance.clone()),
             notice: meta.and_then(|m| m.notice.clone()),
+            wasm_build: if crate::model::qgemm::RELAXED {
+                "relaxed-simd"
+            } else {
+                "simd128"
+            },
         }
     }
 }

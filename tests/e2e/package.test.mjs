@@ -17,7 +17,7 @@ await checks.run("npm pack ships the built package with its licence and nothing 
   const [packed] = JSON.parse(sh("npm", ["pack", "--json", "--pack-destination", app], repo));
   tarball = join(app, packed.filename);
   const files = packed.files.map((f) => f.path).sort();
-  for (const f of ["LICENSE", "NOTICE", "README.md", "package.json", "dist/index.js", "dist/index.d.ts", "dist/worker.js", "dist/worker-entry.js", "dist/wasm/tokenveil_bg.wasm"]) {
+  for (const f of ["LICENSE", "NOTICE", "README.md", "package.json", "dist/index.js", "dist/index.d.ts", "dist/worker.js", "dist/worker-entry.js", "dist/wasm/tokenveil_bg.wasm", "dist/wasm/tokenveil_relaxed_bg.wasm"]) {
     assert(files.includes(f), `${f} missing from the tarball`);
   }
   const strays = files.filter((f) => !/^(dist\/|LICENSE$|NOTICE$|README\.md$|package\.json$)/.test(f));
@@ -55,9 +55,9 @@ copyFileSync(join(repo, "models/ner/ner-q4_0.gguf"), join(app, "public/ner.gguf"
 await checks.run("the tarball installs into a fresh Vite app, which builds", async () => {
   sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], app);
   const out = sh("npx", ["vite", "build"], app);
-  const wasm = out.split("\n").find((l) => l.includes(".wasm"));
-  assert(wasm, `no .wasm asset in the build output:\n${out}`);
-  return wasm.replace(/\s+/g, " ").trim();
+  const wasm = out.split("\n").filter((l) => l.includes(".wasm"));
+  assert(wasm.length === 2, `want both .wasm builds as assets, the build output says:\n${out}`);
+  return wasm.map((l) => l.replace(/\s+/g, " ").trim()).join("; ");
 });
 
 const server = await startServer(join(app, "dist"));
@@ -65,8 +65,10 @@ const browser = await launch();
 try {
   const page = await browser.context.newPage();
   const foreign = [];
+  const wasmFetched = [];
   browser.context.on("request", (r) => {
     if (new URL(r.url()).origin !== new URL(server.url).origin) foreign.push(r.url());
+    if (r.url().endsWith(".wasm")) wasmFetched.push(new URL(r.url()).pathname.split("/").pop());
   });
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
@@ -81,6 +83,10 @@ try {
       assert(got === expected, `got ${got}, want ${expected}`);
     });
   }
+  await checks.run("Chromium fetches the relaxed-SIMD build only (page and worker)", async () => {
+    assert(wasmFetched.length > 0 && wasmFetched.every((f) => f.startsWith("tokenveil_relaxed_bg")), wasmFetched.join(", "));
+    return wasmFetched.join(", ");
+  });
   await checks.run("no console errors and no request to another origin", async () => {
     assert(errors.length === 0, errors.join("\n"));
     assert(foreign.length === 0, foreign.join("\n"));

@@ -294,6 +294,7 @@ export function renderModelInfo(dl: HTMLElement, licenceText: HTMLElement, info:
     ["Layers", String(info.numLayers)],
     ["Hidden size", String(info.hiddenSize)],
     ["Quantization", info.quantization ?? "none (f32)"],
+    ["WebAssembly build", info.wasmBuild === "relaxed-simd" ? "relaxed SIMD" : "SIMD128"],
     ["Labels", String(info.labels.length)],
     ["Max tokens per window", String(info.maxTokens)],
     ["Vocabulary", info.vocabSize.toLocaleString("en")],

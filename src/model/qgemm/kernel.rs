@@ -34,6 +34,8 @@ const ROWS: usize = 4;
 pub(super) fn gemm<V: Vector>(w: &PackedWeight, x: &QuantizedRows, bias: &[f32], out: &mut [f32]) {
     // The kernel reads through raw pointers: check every extent it relies on, once.
     let (blocks, groups) = (w.k / BLOCK, w.groups());
+    // The loops below walk the group-blocks two inputs (8 bytes for 4 columns) at a time.
+    assert!(w.step() == 2);
     assert!(x.k == w.k && groups % 2 == 0 && groups * GROUP >= w.n);
     assert!(w.values.len() == groups * blocks * GROUP_BLOCK_BYTES);
     assert!(w.scales.len() == groups * blocks * GROUP);
@@ -80,15 +82,7 @@ fn tile<V: Vector, const R: usize>(
                 V::store_f(dst.as_mut_ptr().add(GROUP), pair[1]);
             }
         }
-        for (i, vals) in lanes.iter().enumerate() {
-            let row = &mut out[(r0 + i) * w.n..(r0 + i + 1) * w.n];
-            for (j, &v) in vals.iter().enumerate() {
-                let c = g * GROUP + j;
-                if c < w.n {
-                    row[c] = v + bias[c];
-                }
-            }
-        }
+        super::add_bias_and_store(&lanes, w, g, r0, bias, out);
     }
 }
 

@@ -1,21 +1,34 @@
-//! Blocked int8 matrix multiply for Q4_0 and Q8_0 linear layers: wasm `simd128`, x86-64 SSE2.
+//! Blocked int8 matrix multiply for Q4_0 and Q8_0 linear layers: wasm `simd128` (and
+//! relaxed SIMD where the engine has it), x86-64 SSE2.
 //!
 //! candle's quantized matmul runs one Q4_0/Q8_0 × Q8_0 dot product per output element: each
 //! weight block is decoded again for every input row, and every block pays two software f16
-//! to f32 conversions (wasm has no f16). Here the weights are decoded once, at load, into a
-//! layout made for `i32x4.dot_i16x8_s`: four output columns side by side, two input values per
-//! column per 32-bit lane. A tile of rows × 8 columns then accumulates exact i32 block sums in
-//! registers, and each block adds `sum × (weight scale × activation scale)` in f32.
+//! to f32 conversions (wasm has no f16). Here the weights are decoded once, at load, into int8
+//! column groups: four output columns side by side, `STEP` input values per column per 32-bit
+//! lane (2 for `i32x4.dot_i16x8_s` / `pmaddwd`, 4 for `i32x4.relaxed_dot_i8x16_i7x16_add_s`).
+//! A tile of rows × 8 columns then accumulates exact i32 block sums in registers, and each block
+//! adds `sum × (weight scale × activation scale)` in f32.
 //!
-//! Activations are quantized per block of 32 like candle's Q8_0, but to 16 bits, not 8: the dot
-//! instruction multiplies i16 lanes anyway, and a block's sum still fits i32 (32 × 32767 × 128 <
-//! 2^31), so the finer grid costs nothing. What is left is the weights' own quantization: the
-//! outputs are as close to the f32 product with the dequantized weights as float rounding allows
-//! (tests check this against f64), where candle's 8-bit activations add an error of their own.
-//! The portable kernel computes bit for bit what the vector kernels do (tests compare them: the
-//! SSE2 one natively, the simd128 one in tests/wasm_qgemm.rs).
+//! Activations are quantized per row and block of 32, like candle's Q8_0. The plain kernels
+//! (simd128, SSE2) quantize them to 16 bits, not 8: the dot instruction multiplies i16 lanes
+//! anyway, and a block's sum still fits i32 (32 × 32767 × 128 < 2^31), so the finer grid costs
+//! nothing. What is left is the weights' own quantization: the outputs are as close to the f32
+//! product with the dequantized weights as float rounding allows (tests check this against
+//! f64), where candle's 8-bit activations add an error of their own.
+//!
+//! The relaxed-SIMD kernel (`relaxed.rs`, in a second wasm build chosen where the engine has
+//! relaxed SIMD) multiplies bytes, one operand 7-bit unsigned, 16 per instruction: twice the
+//! plain kernel's speed, for Q8_0 weights with 7-bit activations (`activation_max` 63). Q4_0
+//! weights keep the plain kernel and 16-bit activations there too: with 8-bit activations
+//! (its 4-bit values as the 7-bit operand) one of Rampart's 761 test tokens changed its label
+//! against onnxruntime, and Rampart already runs well under Transformers.js's time.
+//!
+//! The portable kernel computes bit for bit what the vector kernels do, for the same activation
+//! precision (tests compare them: SSE2 natively, simd128 and relaxed in tests/wasm_qgemm.rs).
 
 mod kernel;
+#[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+mod relaxed;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128;
 #[cfg(target_arch = "x86_64")]
@@ -28,6 +41,10 @@ pub const VECTOR_KERNEL: bool = cfg!(any(
     target_arch = "x86_64"
 ));
 
+/// Whether this build runs the relaxed-SIMD kernel for Q8_0 weights (a wasm build with
+/// `+relaxed-simd`).
+pub const RELAXED: bool = cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd"));
+
 use crate::error::{Error, Result};
 use half::f16;
 
@@ -37,16 +54,26 @@ pub const BLOCK: usize = 32;
 pub const GROUP: usize = 4;
 /// Bytes of one packed group-block: 32 inputs × 4 columns.
 const GROUP_BLOCK_BYTES: usize = BLOCK * GROUP;
+/// Where input `kk` (0..32) of lane `lane` sits in a group-block, for a kernel whose dot
+/// product sums `step` consecutive inputs per 32-bit lane (2 for `i32x4.dot_i16x8_s` and
+/// `pmaddwd`, 4 for the relaxed dot): steps of `[c0 × step, c1 × step, c2 × step, c3 × step]`.
+const fn packed_index(kk: usize, lane: usize, step: usize) -> usize {
+    (kk / step) * (GROUP * step) + lane * step + kk % step
+}
 
 /// A `[n, k]` linear weight, decoded from Q4_0 or Q8_0 blocks into int8 column groups.
 pub struct PackedWeight {
     n: usize,
     k: usize,
-    /// Group `g`, block `b`, input pair `p`: 8 bytes `[c0 k, c0 k+1, c1 k, c1 k+1, .., c3 k+1]`
-    /// with `k = 32 b + 2 p`, at `((g * blocks + b) * 16 + p) * 8`. Padding columns are 0.
+    format: BlockFormat,
+    /// Group `g`, block `b`: 128 bytes at `(g * blocks + b) * 128`, input `kk` of column
+    /// `lane` at `packed_index(kk, lane, self.step())` within them. Padding columns are 0.
     values: Vec<i8>,
     /// Group `g`, block `b`: the 4 columns' scales at `(g * blocks + b) * 4`.
     scales: Vec<f32>,
+    /// For the relaxed kernel only (else empty), laid out as `scales`: `-64 × Σ values` of the
+    /// column's block, where its sums start (see `relaxed.rs`).
+    offsets: Vec<i32>,
 }
 
 /// Column groups for `n` outputs: groups of 4, an even count of them.
@@ -106,26 +133,33 @@ impl PackedWeight {
             )));
         }
         let groups = groups_for(n);
+        let relaxed = uses_relaxed_kernel(format);
+        let step = if relaxed { 4 } else { 2 };
         let mut values = vec![0i8; groups * blocks * GROUP_BLOCK_BYTES];
         let mut scales = vec![0f32; groups * blocks * GROUP];
+        let mut offsets = vec![0i32; if relaxed { scales.len() } else { 0 }];
         for c in 0..n {
             let (g, lane) = (c / GROUP, c % GROUP);
             let row = &bytes[c * row_bytes..(c + 1) * row_bytes];
             for (b, block) in row.chunks_exact(format.block_bytes()).enumerate() {
                 let (vals, scale) = format.decode(block);
-                let base = (g * blocks + b) * GROUP_BLOCK_BYTES + lane * 2;
-                for p in 0..BLOCK / 2 {
-                    values[base + p * 8] = vals[2 * p];
-                    values[base + p * 8 + 1] = vals[2 * p + 1];
+                let gb = g * blocks + b;
+                for (kk, &v) in vals.iter().enumerate() {
+                    values[gb * GROUP_BLOCK_BYTES + packed_index(kk, lane, step)] = v;
                 }
-                scales[(g * blocks + b) * GROUP + lane] = scale;
+                scales[gb * GROUP + lane] = scale;
+                if relaxed {
+                    offsets[gb * GROUP + lane] = -64 * vals.iter().map(|&v| v as i32).sum::<i32>();
+                }
             }
         }
         Ok(PackedWeight {
             n,
             k,
+            format,
             values,
             scales,
+            offsets,
         })
     }
 
@@ -133,13 +167,17 @@ impl PackedWeight {
     /// become one product). `None` unless every part has a whole number of group pairs, so
     /// that no padding column lands in the middle.
     pub fn concat(parts: &[&PackedWeight]) -> Option<PackedWeight> {
-        let k = parts.first()?.k;
-        if parts.iter().any(|p| p.k != k || p.n % (2 * GROUP) != 0) {
+        let (k, format) = (parts.first()?.k, parts.first()?.format);
+        if parts
+            .iter()
+            .any(|p| p.k != k || p.format != format || p.n % (2 * GROUP) != 0)
+        {
             return None;
         }
         Some(PackedWeight {
             n: parts.iter().map(|p| p.n).sum(),
             k,
+            format,
             values: parts
                 .iter()
                 .flat_map(|p| p.values.iter().copied())
@@ -148,7 +186,30 @@ impl PackedWeight {
                 .iter()
                 .flat_map(|p| p.scales.iter().copied())
                 .collect(),
+            offsets: parts
+                .iter()
+                .flat_map(|p| p.offsets.iter().copied())
+                .collect(),
         })
+    }
+
+    /// The largest activation code this build's kernel quantizes to for this weight: 32767
+    /// (16 bits) in the plain kernels, 63 (7 bits) in the relaxed one.
+    pub fn activation_max(&self) -> f32 {
+        if uses_relaxed_kernel(self.format) {
+            63.0
+        } else {
+            32767.0
+        }
+    }
+
+    /// Inputs per 32-bit lane in `values` (see `packed_index`).
+    fn step(&self) -> usize {
+        if uses_relaxed_kernel(self.format) {
+            4
+        } else {
+            2
+        }
     }
 
     pub fn out_features(&self) -> usize {
@@ -182,17 +243,27 @@ impl PackedWeight {
     /// `out[m, n] = x[m, k] · Wᵀ + bias`, `x` row-major f32.
     pub fn matmul(&self, x: &[f32], bias: &[f32], out: &mut [f32]) -> Result<()> {
         self.check_shapes(x, bias, out)?;
+        #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+        if uses_relaxed_kernel(self.format) {
+            relaxed::gemm(
+                self,
+                &QuantizedRows::new(x, self.k, self.activation_max(), simd128::quantize_block),
+                bias,
+                out,
+            );
+            return Ok(());
+        }
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         kernel::gemm::<simd128::Simd128>(
             self,
-            &QuantizedRows::new(x, self.k, simd128::quantize_block),
+            &QuantizedRows::new(x, self.k, self.activation_max(), simd128::quantize_block),
             bias,
             out,
         );
         #[cfg(target_arch = "x86_64")]
         kernel::gemm::<sse2::Sse2>(
             self,
-            &QuantizedRows::new(x, self.k, quantize_block),
+            &QuantizedRows::new(x, self.k, self.activation_max(), quantize_block),
             bias,
             out,
         );
@@ -202,7 +273,7 @@ impl PackedWeight {
         )))]
         portable_gemm(
             self,
-            &QuantizedRows::new(x, self.k, quantize_block),
+            &QuantizedRows::new(x, self.k, self.activation_max(), quantize_block),
             bias,
             out,
         );
@@ -215,7 +286,7 @@ impl PackedWeight {
         self.check_shapes(x, bias, out)?;
         portable_gemm(
             self,
-            &QuantizedRows::new(x, self.k, quantize_block),
+            &QuantizedRows::new(x, self.k, self.activation_max(), quantize_block),
             bias,
             out,
         );
@@ -223,7 +294,12 @@ impl PackedWeight {
     }
 }
 
-/// Activations quantized per row and block of 32 to 16 bits, with f32 scales.
+/// Whether weights of this format run the relaxed kernel in this build (Q8_0 in a relaxed build).
+const fn uses_relaxed_kernel(format: BlockFormat) -> bool {
+    RELAXED && matches!(format, BlockFormat::Q8_0)
+}
+
+/// Activations quantized per row and block of 32 to `±max` codes, with f32 scales.
 pub(crate) struct QuantizedRows {
     m: usize,
     k: usize,
@@ -234,7 +310,12 @@ pub(crate) struct QuantizedRows {
 
 impl QuantizedRows {
     /// Generic over the block quantizer so that it inlines into the loop.
-    fn new(x: &[f32], k: usize, quantize: impl Fn(&[f32], &mut [i16]) -> f32) -> Self {
+    fn new(
+        x: &[f32],
+        k: usize,
+        max: f32,
+        quantize: impl Fn(&[f32], &mut [i16], f32) -> f32,
+    ) -> Self {
         let m = x.len() / k;
         let blocks = k / BLOCK;
         let mut values = vec![0i16; m * k];
@@ -244,7 +325,7 @@ impl QuantizedRows {
             .zip(values.chunks_exact_mut(BLOCK))
             .zip(scales.iter_mut())
         {
-            *scale = quantize(src, dst);
+            *scale = quantize(src, dst, max);
         }
         QuantizedRows {
             m,
@@ -255,12 +336,9 @@ impl QuantizedRows {
     }
 }
 
-/// Largest activation code: 16 bits, symmetric.
-pub(crate) const ACT_MAX: f32 = 32767.0;
-
-/// `d = max|x| / 32767`, `q = round_ties_even(x / d)` (SIMD's `nearest`), clamped to ±32767.
+/// `d = max|x| / max`, `q = round_ties_even(x / d)` (SIMD's `nearest`), clamped to ±`max`.
 /// Non-finite inputs give a NaN scale, so they poison the outputs that read them, as in f32.
-fn quantize_block(src: &[f32], dst: &mut [i16]) -> f32 {
+fn quantize_block(src: &[f32], dst: &mut [i16], max: f32) -> f32 {
     // NaN propagates (as wasm's `f32x4.max` does); `f32::max` would skip it.
     let amax = src.iter().fold(0f32, |a, &v| {
         if v.is_nan() || v.abs() > a {
@@ -269,15 +347,40 @@ fn quantize_block(src: &[f32], dst: &mut [i16]) -> f32 {
             a
         }
     });
-    let d = amax / ACT_MAX;
+    let d = amax / max;
     let id = if d != 0.0 { 1.0 / d } else { 0.0 };
     for (q, &v) in dst.iter_mut().zip(src) {
-        *q = (v * id).round_ties_even().clamp(-ACT_MAX, ACT_MAX) as i16;
+        *q = (v * id).round_ties_even().clamp(-max, max) as i16;
     }
     if amax.is_finite() {
         d
     } else {
         f32::NAN
+    }
+}
+
+/// A vector kernel's tile result (rows `r0..`, columns of groups `g` and `g + 1`) plus the
+/// bias into `out`, dropping the padding columns.
+#[cfg_attr(
+    not(any(target_arch = "wasm32", target_arch = "x86_64")),
+    allow(dead_code)
+)]
+fn add_bias_and_store(
+    lanes: &[[f32; 2 * GROUP]],
+    w: &PackedWeight,
+    g: usize,
+    r0: usize,
+    bias: &[f32],
+    out: &mut [f32],
+) {
+    for (i, vals) in lanes.iter().enumerate() {
+        let row = &mut out[(r0 + i) * w.n..(r0 + i + 1) * w.n];
+        for (j, &v) in vals.iter().enumerate() {
+            let c = g * GROUP + j;
+            if c < w.n {
+                row[c] = v + bias[c];
+            }
+        }
     }
 }
 
@@ -294,10 +397,9 @@ fn portable_gemm(w: &PackedWeight, x: &QuantizedRows, bias: &[f32], out: &mut [f
             for b in 0..blocks {
                 let gb = g * blocks + b;
                 let mut sum = 0i32;
-                for p in 0..BLOCK / 2 {
-                    let at = gb * GROUP_BLOCK_BYTES + p * 8 + lane * 2;
-                    sum += w.values[at] as i32 * row[b * BLOCK + 2 * p] as i32
-                        + w.values[at + 1] as i32 * row[b * BLOCK + 2 * p + 1] as i32;
+                for kk in 0..BLOCK {
+                    let at = gb * GROUP_BLOCK_BYTES + packed_index(kk, lane, w.step());
+                    sum += w.values[at] as i32 * row[b * BLOCK + kk] as i32;
                 }
                 acc += sum as f32 * (w.scales[gb * GROUP + lane] * x.scales[r * blocks + b]);
             }
@@ -357,7 +459,7 @@ mod tests {
     }
 
     /// Against f64 arithmetic on the dequantized weights and the exact float activations:
-    /// the only error left is the activations' 16-bit rounding.
+    /// the only error left is the activations' rounding (16 bits natively).
     #[test]
     fn matmul_matches_float_reference() {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
@@ -382,9 +484,10 @@ mod tests {
                             .map(|i| x[r * k + i] as f64 * wf[c * k + i] as f64)
                             .sum::<f64>()
                             + bias[c] as f64;
-                        // Each activation is off by at most half a step (max|x| / 65534).
+                        // Each activation is off by at most half a step (max|x| / (2 max)).
+                        let half_step = 3.0 / (2.0 * w.activation_max() as f64);
                         let bound: f64 = (0..k)
-                            .map(|i| (wf[c * k + i] as f64).abs() * 3.0 / 65534.0)
+                            .map(|i| (wf[c * k + i] as f64).abs() * half_step)
                             .sum::<f64>()
                             + 1e-5;
                         let got = out[r * n + c] as f64;
@@ -405,14 +508,16 @@ mod tests {
         x[0] = 32767.0;
         x[1] = -16383.5; // a tie: rounds to even (-16384)
         x[2] = 0.4;
-        assert_eq!(quantize_block(&x, &mut q), 1.0);
+        assert_eq!(quantize_block(&x, &mut q, 32767.0), 1.0);
         assert_eq!((q[0], q[1], q[2], q[3]), (32767, -16384, 0, 0));
-        assert_eq!(quantize_block(&[0.0; BLOCK], &mut q), 0.0);
+        assert_eq!(quantize_block(&x, &mut q, 127.0), 32767.0 / 127.0);
+        assert_eq!((q[0], q[1], q[2], q[3]), (127, -64, 0, 0));
+        assert_eq!(quantize_block(&[0.0; BLOCK], &mut q, 32767.0), 0.0);
         assert_eq!(q, [0; BLOCK]);
         x[5] = f32::INFINITY;
-        assert!(quantize_block(&x, &mut q).is_nan());
+        assert!(quantize_block(&x, &mut q, 32767.0).is_nan());
         x[5] = f32::NAN;
-        assert!(quantize_block(&x, &mut q).is_nan());
+        assert!(quantize_block(&x, &mut q, 32767.0).is_nan());
     }
 
     #[test]

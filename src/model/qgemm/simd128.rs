@@ -2,7 +2,7 @@
 //! what its portable twin in `mod.rs` computes (tests/wasm_qgemm.rs compares them).
 
 use super::kernel::Vector;
-use super::{ACT_MAX, BLOCK};
+use super::BLOCK;
 use core::arch::wasm32::*;
 
 /// wasm's 128-bit SIMD: `i32x4.dot_i16x8_s` is the pair dot product.
@@ -54,7 +54,7 @@ impl Vector for Simd128 {
 
 /// `quantize_block` with vectors: the same max, scale, multiply and round-to-even.
 #[inline(always)]
-pub(super) fn quantize_block(src: &[f32], dst: &mut [i16]) -> f32 {
+pub(super) fn quantize_block(src: &[f32], dst: &mut [i16], max: f32) -> f32 {
     assert!(src.len() == BLOCK && dst.len() == BLOCK);
     // SAFETY: both slices hold exactly BLOCK elements (checked above).
     unsafe {
@@ -72,10 +72,10 @@ pub(super) fn quantize_block(src: &[f32], dst: &mut [i16]) -> f32 {
         let amax = lanes
             .iter()
             .fold(0f32, |a, &v| if v.is_nan() || v > a { v } else { a });
-        let d = amax / ACT_MAX;
+        let d = amax / max;
         let id = f32x4_splat(if d != 0.0 { 1.0 / d } else { 0.0 });
-        let lo = f32x4_splat(-ACT_MAX);
-        let hi = f32x4_splat(ACT_MAX);
+        let lo = f32x4_splat(-max);
+        let hi = f32x4_splat(max);
         for i in 0..BLOCK / 8 {
             let q = |j: usize| {
                 let v = f32x4_mul(v128_load(s.add(8 * i + 4 * j) as *const v128), id);
