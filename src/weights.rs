@@ -9,8 +9,11 @@
 //! byte size against what the file holds, so a hostile file cannot make us allocate absurd sizes.
 
 use crate::error::{Error, Result};
+use crate::model::ops;
 use crate::model::qgemm::{BlockFormat, PackedWeight, VECTOR_KERNEL};
-use candle_core::quantized::{gguf_file, GgmlDType, QMatMul, QTensor};
+#[cfg(not(target_arch = "wasm32"))]
+use candle_core::quantized::QMatMul;
+use candle_core::quantized::{gguf_file, GgmlDType, QTensor};
 use candle_core::{DType, Device, Tensor};
 use std::collections::HashMap;
 use std::io::Cursor;
@@ -91,7 +94,10 @@ pub enum Weights {
 pub enum LinearWeight {
     /// f32 `[out, in]`.
     Dense(Tensor),
-    /// Quantized blocks; candle quantizes the activations on the fly (native builds).
+    /// Quantized blocks; candle quantizes the activations on the fly (native builds without a
+    /// vector kernel; never in wasm, where candle's quantized matmul and the `to_dtype` it
+    /// calls would weigh 200 KB).
+    #[cfg(not(target_arch = "wasm32"))]
     Quantized(QMatMul),
     /// Q4_0/Q8_0 blocks decoded for our int8 kernel (wasm simd128, x86-64): see `model::qgemm`.
     Packed(PackedWeight),
@@ -194,7 +200,7 @@ impl Weights {
             Weights::Safetensors(m) => m[name].clone(),
             Weights::Gguf { .. } => self.gguf_tensor(name)?.dequantize(&Device::Cpu)?,
         };
-        Ok(t.to_dtype(DType::F32)?)
+        Ok(ops::to_f32(&t)?)
     }
 
     /// An embedding table. f16 tables stay f16 in memory (half the bytes), and Q8_0 tables
@@ -206,15 +212,16 @@ impl Weights {
             Weights::Safetensors(m) => m[name].clone(),
             Weights::Gguf { .. } => {
                 let q = self.gguf_tensor(name)?;
+                let t = q.dequantize(&Device::Cpu)?;
                 match q.dtype() {
-                    GgmlDType::F16 | GgmlDType::Q8_0 => q.dequantize_f16(&Device::Cpu)?,
-                    _ => q.dequantize(&Device::Cpu)?,
+                    GgmlDType::F16 | GgmlDType::Q8_0 => ops::f32_to_f16(&t)?,
+                    _ => t,
                 }
             }
         };
         Ok(match t.dtype() {
             DType::F16 | DType::F32 => t,
-            _ => t.to_dtype(DType::F32)?,
+            _ => ops::to_f32(&t)?,
         })
     }
 
@@ -222,7 +229,7 @@ impl Weights {
     pub fn linear(&self, name: &str, shape: &[usize]) -> Result<LinearWeight> {
         self.check_shape(name, shape)?;
         match self {
-            Weights::Safetensors(m) => Ok(LinearWeight::Dense(m[name].to_dtype(DType::F32)?)),
+            Weights::Safetensors(m) => Ok(LinearWeight::Dense(ops::to_f32(&m[name])?)),
             Weights::Gguf { .. } => {
                 let q = self.gguf_tensor(name)?;
                 match q.dtype() {
@@ -240,8 +247,21 @@ impl Weights {
                             PackedWeight::from_blocks(format, &q.data()?, shape[0], shape[1])?;
                         Ok(LinearWeight::Packed(packed))
                     }
+                    #[cfg(not(target_arch = "wasm32"))]
                     GgmlDType::Q4_0 | GgmlDType::Q8_0 => {
                         Ok(LinearWeight::Quantized(QMatMul::from_qtensor(q)?))
+                    }
+                    // wasm32 without simd128: the portable kernel (candle's quantized matmul
+                    // stays out of the wasm module, see `Linear`).
+                    #[cfg(target_arch = "wasm32")]
+                    GgmlDType::Q4_0 | GgmlDType::Q8_0 => {
+                        let format = match q.dtype() {
+                            GgmlDType::Q4_0 => BlockFormat::Q4_0,
+                            _ => BlockFormat::Q8_0,
+                        };
+                        let packed =
+                            PackedWeight::from_blocks(format, &q.data()?, shape[0], shape[1])?;
+                        Ok(LinearWeight::Packed(packed))
                     }
                     other => Err(Error::ModelFormat(format!(
                         "tensor `{name}` has type {other:?}; tokenveil reads f32, f16, bf16, Q8_0 and Q4_0"

@@ -9,7 +9,7 @@ use super::ops;
 use super::Resolver;
 use crate::config::{Activation, ModelConfig};
 use crate::error::{Error, Result};
-use candle_core::{DType, Tensor};
+use candle_core::Tensor;
 
 pub struct LayerNorm {
     weight: Tensor,
@@ -173,18 +173,12 @@ impl Encoder {
         let ids: Vec<u32> = input_ids.concat();
         let ids = Tensor::from_vec(ids, batch * seq, dev)?;
         let hidden = self.word_embeddings.dim(1)?;
-        let mut x = self
-            .word_embeddings
-            .index_select(&ids, 0)?
-            .to_dtype(DType::F32)?
+        let mut x = ops::to_f32(&self.word_embeddings.index_select(&ids, 0)?)?
             .reshape((batch, seq, hidden))?;
-        let pos = self
-            .position_embeddings
-            .narrow(0, 0, seq)?
-            .to_dtype(DType::F32)?;
+        let pos = ops::to_f32(&self.position_embeddings.narrow(0, 0, seq)?)?;
         x = x.broadcast_add(&pos)?;
         if let Some(tt) = &self.token_type_embeddings {
-            x = x.broadcast_add(&tt.narrow(0, 0, 1)?.to_dtype(DType::F32)?)?;
+            x = x.broadcast_add(&ops::to_f32(&tt.narrow(0, 0, 1)?)?)?;
         }
         x = self.embeddings_norm.forward(&x)?;
 
@@ -218,7 +212,7 @@ impl Encoder {
         let ff = match self.activation {
             Activation::Gelu => ops::gelu_erf(ff)?,
             Activation::GeluTanh => ff.gelu()?,
-            Activation::Relu => ff.relu()?,
+            Activation::Relu => ops::relu(ff)?,
             Activation::Silu => ff.silu()?,
         };
         let ff = l.ffn_out.forward(&ff)?;

@@ -2,6 +2,7 @@
 
 use super::layout::{CLASSIFIER, POOLER, PRE_CLASSIFIER};
 use super::linear::Linear;
+use super::ops;
 use super::Resolver;
 use crate::config::{Family, Head, ModelConfig};
 use crate::error::Result;
@@ -46,7 +47,7 @@ impl TaskHead {
                 classifier,
             } => {
                 let first = hidden.i((.., 0))?;
-                classifier.forward(&pre_classifier.forward(&first)?.relu()?)
+                classifier.forward(&ops::relu(pre_classifier.forward(&first)?)?)
             }
             TaskHead::BertSequence { pooler, classifier } => {
                 let first = hidden.i((.., 0))?;

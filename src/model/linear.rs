@@ -71,6 +71,7 @@ impl Linear {
         let x2 = x.reshape((rows, in_dim))?;
         let y = match &self.weight {
             LinearWeight::Dense(w) => x2.matmul(&w.t()?)?.broadcast_add(&self.bias)?,
+            #[cfg(not(target_arch = "wasm32"))]
             LinearWeight::Quantized(q) => q.forward(&x2)?.broadcast_add(&self.bias)?,
             LinearWeight::Packed(w) => {
                 let x2 = x2.contiguous()?;

@@ -7,7 +7,7 @@ pub mod encoder;
 pub mod heads;
 pub mod layout;
 pub mod linear;
-mod ops;
+pub(crate) mod ops;
 pub mod qgemm;
 
 use crate::config::ModelConfig;
