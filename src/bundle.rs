@@ -5,10 +5,10 @@ use crate::config::{Head, ModelConfig};
 use crate::error::{Error, Result};
 use crate::model::layout::{tensor_specs, CLASSIFIER};
 use crate::model::Network;
+use crate::source::ByteSource;
 use crate::tokenize::{Encoded, TextTokenizer};
-use crate::weights::{detect_format, Format, Metadata, Weights};
+use crate::weights::{detect_format, detect_format_of, Format, Metadata, Weights};
 use candle_core::Tensor;
-use std::sync::Arc;
 
 pub struct ModelBundle {
     pub config: ModelConfig,
@@ -19,12 +19,18 @@ pub struct ModelBundle {
 }
 
 impl ModelBundle {
-    /// Load a self-contained tokenveil GGUF from its bytes.
-    pub fn from_bytes(bytes: impl Into<Arc<[u8]>>) -> Result<Self> {
-        let bytes: Arc<[u8]> = bytes.into();
-        match detect_format(&bytes)? {
+    /// Load a self-contained tokenveil GGUF from its bytes (read while loading, not kept).
+    pub fn from_bytes(bytes: impl AsRef<[u8]>) -> Result<Self> {
+        Self::from_source(&bytes.as_ref())
+    }
+
+    /// Load a self-contained tokenveil GGUF from wherever its bytes are, reading the header,
+    /// then each tensor as its layer is built.
+    pub fn from_source(source: &dyn ByteSource) -> Result<Self> {
+        let head = source.read(0, source.len().min(16) as usize)?;
+        match detect_format_of(&head, source.len())? {
             Format::Gguf => {
-                let (weights, meta) = Weights::from_gguf(bytes)?;
+                let (weights, meta) = Weights::from_gguf(source)?;
                 let mut bundle = Self::assemble(&meta.config_json, &meta.tokenizer_json, &weights)?;
                 check_no_extra_tensors(&bundle.config, &weights)?;
                 bundle.metadata = Some(meta);
@@ -42,7 +48,7 @@ impl ModelBundle {
     pub fn from_parts(config_json: &str, tokenizer_json: &str, weights: &[u8]) -> Result<Self> {
         let weights = match detect_format(weights)? {
             Format::Safetensors => Weights::from_safetensors(weights)?,
-            Format::Gguf => Weights::from_gguf(Arc::from(weights))?.0,
+            Format::Gguf => Weights::from_gguf(&weights)?.0,
         };
         Self::assemble(config_json, tokenizer_json, &weights)
     }

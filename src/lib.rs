@@ -30,6 +30,7 @@ pub mod offsets;
 pub mod pipelines;
 pub mod quantize;
 pub mod redact;
+pub mod source;
 pub mod tokenize;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

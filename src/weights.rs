@@ -9,15 +9,18 @@
 //! byte size against what the file holds, so a hostile file cannot make us allocate absurd sizes.
 
 use crate::error::{Error, Result};
+use crate::model::embedding::EmbeddingTable;
 use crate::model::ops;
 use crate::model::qgemm::{BlockFormat, PackedWeight, VECTOR_KERNEL};
+use crate::source::{ByteSource, SourceReader};
+use candle_core::quantized::ggml_file::qtensor_from_ggml;
 #[cfg(not(target_arch = "wasm32"))]
 use candle_core::quantized::QMatMul;
 use candle_core::quantized::{gguf_file, GgmlDType, QTensor};
 use candle_core::{DType, Device, Tensor};
+use half::f16;
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::Cursor;
-use std::sync::Arc;
 
 /// Version of the metadata layout tokenveil writes into GGUF files.
 pub const FORMAT_VERSION: u32 = 1;
@@ -43,28 +46,32 @@ pub enum Format {
 
 /// Recognise a model file by its first bytes.
 pub fn detect_format(bytes: &[u8]) -> Result<Format> {
-    if bytes.starts_with(b"GGUF") {
+    detect_format_of(bytes, bytes.len() as u64)
+}
+
+/// `detect_format` from the first bytes of a file of `file_len` bytes (16 are enough).
+pub(crate) fn detect_format_of(head: &[u8], file_len: u64) -> Result<Format> {
+    if head.starts_with(b"GGUF") {
         return Ok(Format::Gguf);
     }
     // safetensors: u64 little-endian header length, then a JSON object.
-    if bytes.len() >= 9 && bytes[8] == b'{' {
+    if head.len() >= 9 && head[8] == b'{' {
         let mut len = [0u8; 8];
-        len.copy_from_slice(&bytes[..8]);
-        if u64::from_le_bytes(len) <= (bytes.len() as u64 - 8) {
+        len.copy_from_slice(&head[..8]);
+        if u64::from_le_bytes(len) <= file_len - 8 {
             return Ok(Format::Safetensors);
         }
         return Err(Error::ModelFormat(
             "safetensors header claims more bytes than the file has (truncated?)".into(),
         ));
     }
-    let head: Vec<String> = bytes.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let shown: Vec<String> = head.iter().take(8).map(|b| format!("{b:02x}")).collect();
     Err(Error::ModelFormat(format!(
-        "unrecognised model file ({} bytes, starts with {}): expected GGUF or safetensors",
-        bytes.len(),
-        if head.is_empty() {
+        "unrecognised model file ({file_len} bytes, starts with {}): expected GGUF or safetensors",
+        if shown.is_empty() {
             "nothing".to_string()
         } else {
-            head.join(" ")
+            shown.join(" ")
         }
     )))
 }
@@ -81,12 +88,13 @@ pub struct Metadata {
     pub notice: Option<String>,
 }
 
-/// Tensors by name, from either container.
-pub enum Weights {
+/// Tensors by name, from either container. A GGUF's tensors are read from its source as
+/// layers are built: no copy of the whole file is made.
+pub enum Weights<'a> {
     Safetensors(HashMap<String, Tensor>),
     Gguf {
         content: gguf_file::Content,
-        bytes: Arc<[u8]>,
+        source: &'a dyn ByteSource,
     },
 }
 
@@ -103,19 +111,20 @@ pub enum LinearWeight {
     Packed(PackedWeight),
 }
 
-impl Weights {
+impl<'a> Weights<'a> {
     pub fn from_safetensors(bytes: &[u8]) -> Result<Self> {
         let map = candle_core::safetensors::load_buffer(bytes, &Device::Cpu)
             .map_err(|e| Error::ModelFormat(format!("safetensors: {e}")))?;
         Ok(Weights::Safetensors(map))
     }
 
-    /// Parse a tokenveil GGUF: its header, our metadata, and the tensor table.
-    pub fn from_gguf(bytes: Arc<[u8]>) -> Result<(Self, Metadata)> {
-        let content = gguf_file::Content::read(&mut Cursor::new(&bytes[..]))
+    /// Parse a tokenveil GGUF: its header, our metadata, and the tensor table (reading only
+    /// the header from `source`).
+    pub fn from_gguf(source: &'a dyn ByteSource) -> Result<(Self, Metadata)> {
+        let content = gguf_file::Content::read(&mut SourceReader::new(source))
             .map_err(|e| Error::ModelFormat(format!("GGUF: {e}")))?;
         let meta = read_metadata(&content.metadata)?;
-        Ok((Weights::Gguf { content, bytes }, meta))
+        Ok((Weights::Gguf { content, source }, meta))
     }
 
     /// The stored shape of `name`, if the file has it.
@@ -157,9 +166,9 @@ impl Weights {
         Ok(())
     }
 
-    /// Read a GGUF tensor after checking that its bytes are really in the file.
-    fn gguf_tensor(&self, name: &str) -> Result<QTensor> {
-        let Weights::Gguf { content, bytes } = self else {
+    /// A GGUF tensor's type and bytes, after checking that they are really in the file.
+    fn gguf_raw(&self, name: &str) -> Result<(GgmlDType, Cow<'a, [u8]>)> {
+        let Weights::Gguf { content, source } = self else {
             unreachable_format()?
         };
         let info = content
@@ -178,18 +187,25 @@ impl Weights {
         let start = content.tensor_data_offset.checked_add(info.offset);
         match (need, start) {
             (Some(need), Some(start))
-                if start.checked_add(need).is_some_and(|end| end <= bytes.len() as u64) => {}
-            _ => {
-                return Err(Error::ModelFormat(format!(
-                    "tensor `{name}` ({:?}, {:?}) does not fit in the file ({} bytes): truncated or corrupt",
-                    info.ggml_dtype,
-                    info.shape.dims(),
-                    bytes.len()
-                )))
+                if start.checked_add(need).is_some_and(|end| end <= source.len()) =>
+            {
+                Ok((info.ggml_dtype, source.read(start, need as usize)?))
             }
+            _ => Err(Error::ModelFormat(format!(
+                "tensor `{name}` ({:?}, {:?}) does not fit in the file ({} bytes): truncated or corrupt",
+                info.ggml_dtype,
+                info.shape.dims(),
+                source.len()
+            ))),
         }
-        content
-            .tensor(&mut Cursor::new(&bytes[..]), name, &Device::Cpu)
+    }
+
+    /// A GGUF tensor as candle's quantized tensor (for the formats it dequantizes).
+    fn gguf_tensor(&self, name: &str) -> Result<QTensor> {
+        let (dtype, raw) = self.gguf_raw(name)?;
+        // `shape` is in candle's order already (its header parser reverses GGUF's).
+        let dims = self.shape(name).unwrap_or_default();
+        qtensor_from_ggml(dtype, &raw, dims, &Device::Cpu)
             .map_err(|e| Error::ModelFormat(format!("tensor `{name}`: {e}")))
     }
 
@@ -203,26 +219,30 @@ impl Weights {
         Ok(ops::to_f32(&t)?)
     }
 
-    /// An embedding table. f16 tables stay f16 in memory (half the bytes), and Q8_0 tables
-    /// become f16 (their 8-bit values times f16 scales lose little there); rows are upcast
-    /// after the lookup. Anything else becomes f32.
-    pub fn embedding(&self, name: &str, shape: &[usize]) -> Result<Tensor> {
+    /// An embedding table: Q8_0 tables stay Q8_0 (rows decoded on lookup), f16 tables stay
+    /// f16, anything else becomes f32 (see `EmbeddingTable`).
+    pub fn embedding(&self, name: &str, shape: &[usize]) -> Result<EmbeddingTable> {
         self.check_shape(name, shape)?;
         let t = match self {
             Weights::Safetensors(m) => m[name].clone(),
-            Weights::Gguf { .. } => {
-                let q = self.gguf_tensor(name)?;
-                let t = q.dequantize(&Device::Cpu)?;
-                match q.dtype() {
-                    GgmlDType::F16 | GgmlDType::Q8_0 => ops::f32_to_f16(&t)?,
-                    _ => t,
+            Weights::Gguf { .. } => match self.gguf_raw(name)? {
+                (GgmlDType::Q8_0, raw) => {
+                    return EmbeddingTable::q8_0(raw.into_owned(), shape[0], shape[1]);
                 }
-            }
+                (GgmlDType::F16, raw) => {
+                    let values: Vec<f16> = raw
+                        .chunks_exact(2)
+                        .map(|b| f16::from_le_bytes([b[0], b[1]]))
+                        .collect();
+                    Tensor::from_vec(values, shape, &Device::Cpu)?
+                }
+                _ => self.gguf_tensor(name)?.dequantize(&Device::Cpu)?,
+            },
         };
-        Ok(match t.dtype() {
+        Ok(EmbeddingTable::Float(match t.dtype() {
             DType::F16 | DType::F32 => t,
             _ => ops::to_f32(&t)?,
-        })
+        }))
     }
 
     /// A linear layer's `[out, in]` weight: quantized blocks stay quantized.
@@ -231,38 +251,28 @@ impl Weights {
         match self {
             Weights::Safetensors(m) => Ok(LinearWeight::Dense(ops::to_f32(&m[name])?)),
             Weights::Gguf { .. } => {
-                let q = self.gguf_tensor(name)?;
-                match q.dtype() {
-                    GgmlDType::F32 | GgmlDType::F16 | GgmlDType::BF16 => {
-                        Ok(LinearWeight::Dense(q.dequantize(&Device::Cpu)?))
-                    }
+                let (dtype, raw) = self.gguf_raw(name)?;
+                let format = match dtype {
+                    GgmlDType::Q4_0 => BlockFormat::Q4_0,
+                    _ => BlockFormat::Q8_0,
+                };
+                match dtype {
+                    GgmlDType::F32 | GgmlDType::F16 | GgmlDType::BF16 => Ok(LinearWeight::Dense(
+                        self.gguf_tensor(name)?.dequantize(&Device::Cpu)?,
+                    )),
                     // Our packed kernel where it has a vector backend (faster than candle's and more
                     // accurate: 16-bit activations, see `model::qgemm`), candle's elsewhere.
-                    GgmlDType::Q4_0 | GgmlDType::Q8_0 if VECTOR_KERNEL => {
-                        let format = match q.dtype() {
-                            GgmlDType::Q4_0 => BlockFormat::Q4_0,
-                            _ => BlockFormat::Q8_0,
-                        };
-                        let packed =
-                            PackedWeight::from_blocks(format, &q.data()?, shape[0], shape[1])?;
+                    // Our packed kernel where it has a vector backend (faster than candle's and
+                    // more accurate: 16-bit activations, see `model::qgemm`) and always in wasm
+                    // (candle's quantized matmul stays out of the module, see `LinearWeight`).
+                    GgmlDType::Q4_0 | GgmlDType::Q8_0 if VECTOR_KERNEL || cfg!(target_arch = "wasm32") => {
+                        let packed = PackedWeight::from_blocks(format, &raw, shape[0], shape[1])?;
                         Ok(LinearWeight::Packed(packed))
                     }
                     #[cfg(not(target_arch = "wasm32"))]
-                    GgmlDType::Q4_0 | GgmlDType::Q8_0 => {
-                        Ok(LinearWeight::Quantized(QMatMul::from_qtensor(q)?))
-                    }
-                    // wasm32 without simd128: the portable kernel (candle's quantized matmul
-                    // stays out of the wasm module, see `Linear`).
-                    #[cfg(target_arch = "wasm32")]
-                    GgmlDType::Q4_0 | GgmlDType::Q8_0 => {
-                        let format = match q.dtype() {
-                            GgmlDType::Q4_0 => BlockFormat::Q4_0,
-                            _ => BlockFormat::Q8_0,
-                        };
-                        let packed =
-                            PackedWeight::from_blocks(format, &q.data()?, shape[0], shape[1])?;
-                        Ok(LinearWeight::Packed(packed))
-                    }
+                    GgmlDType::Q4_0 | GgmlDType::Q8_0 => Ok(LinearWeight::Quantized(
+                        QMatMul::from_qtensor(self.gguf_tensor(name)?)?,
+                    )),
                     other => Err(Error::ModelFormat(format!(
                         "tensor `{name}` has type {other:?}; tokenveil reads f32, f16, bf16, Q8_0 and Q4_0"
                     ))),

@@ -74,3 +74,41 @@ fn shipped_q4_0_gguf_agrees_with_onnxruntime() {
         "{agree}/{total}"
     );
 }
+
+/// Long inputs compute attention a few heads at a time (`encoder::ATTENTION_SCORES_BUDGET`):
+/// a padded batch of two long sequences must give each sequence's logits as it gives alone,
+/// with all heads at once (a short sequence's scores fit the budget).
+#[test]
+fn attention_in_head_chunks_matches_single_sequences() {
+    let bundle =
+        ModelBundle::from_path(root().join("models/rampart/rampart-q4_0.gguf"), None).unwrap();
+    let ids = |n: usize, seed: u32| -> Vec<u32> {
+        let mut v: Vec<u32> = (0..n as u32)
+            .map(|i| 1000 + (i * 7919 + seed) % 18000)
+            .collect();
+        v[0] = 101;
+        v[n - 1] = 102;
+        v
+    };
+    let (a, b) = (ids(512, 1), ids(300, 2));
+    let mut b_padded = b.clone();
+    b_padded.resize(512, 0);
+    let mut b_mask = vec![1u32; 300];
+    b_mask.resize(512, 0);
+    let both = bundle
+        .forward_ids(&[a.clone(), b_padded], &[vec![1; 512], b_mask])
+        .unwrap()
+        .to_vec3::<f32>()
+        .unwrap();
+    for (i, (seq, len)) in [(a, 512), (b, 300)].into_iter().enumerate() {
+        let alone = bundle.forward_ids(&[seq], &[vec![1; len]]).unwrap();
+        let alone = alone.squeeze(0).unwrap().to_vec2::<f32>().unwrap();
+        for (t, row) in alone.iter().enumerate() {
+            // Padding reorders float sums in the attention matmuls, nothing more.
+            assert!(
+                max_abs_diff(row, &both[i][t]) < 1e-3,
+                "sequence {i}, token {t}"
+            );
+        }
+    }
+}

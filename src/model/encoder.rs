@@ -1,6 +1,7 @@
 //! The transformer encoder shared by BERT and DistilBERT (both post-LayerNorm). They differ
 //! only in weight names (see `layout`), BERT's token-type embeddings, and LayerNorm eps.
 
+use super::embedding::EmbeddingTable;
 use super::layout::{
     self, EMBEDDINGS_NORM, POSITION_EMBEDDINGS, TOKEN_TYPE_EMBEDDINGS, WORD_EMBEDDINGS,
 };
@@ -10,6 +11,10 @@ use super::Resolver;
 use crate::config::{Activation, ModelConfig};
 use crate::error::{Error, Result};
 use candle_core::Tensor;
+
+/// Bytes of attention scores computed at once (see `layer_forward`): all heads up to about
+/// 200 tokens, two heads at a time at 512.
+const ATTENTION_SCORES_BUDGET: usize = 2 << 20;
 
 pub struct LayerNorm {
     weight: Tensor,
@@ -78,10 +83,10 @@ struct Layer {
 }
 
 pub struct Encoder {
-    word_embeddings: Tensor,
-    position_embeddings: Tensor,
+    word_embeddings: EmbeddingTable,
+    position_embeddings: EmbeddingTable,
     /// BERT only. Single-segment input uses row 0.
-    token_type_embeddings: Option<Tensor>,
+    token_type_embeddings: Option<EmbeddingTable>,
     embeddings_norm: LayerNorm,
     layers: Vec<Layer>,
     num_heads: usize,
@@ -169,16 +174,15 @@ impl Encoder {
                 self.vocab_size
             )));
         }
-        let dev = self.word_embeddings.device();
         let ids: Vec<u32> = input_ids.concat();
-        let ids = Tensor::from_vec(ids, batch * seq, dev)?;
-        let hidden = self.word_embeddings.dim(1)?;
-        let mut x = ops::to_f32(&self.word_embeddings.index_select(&ids, 0)?)?
+        let hidden = self.word_embeddings.cols()?;
+        let mut x = self
+            .word_embeddings
+            .lookup(&ids)?
             .reshape((batch, seq, hidden))?;
-        let pos = ops::to_f32(&self.position_embeddings.narrow(0, 0, seq)?)?;
-        x = x.broadcast_add(&pos)?;
+        x = x.broadcast_add(&self.position_embeddings.first_rows(seq)?)?;
         if let Some(tt) = &self.token_type_embeddings {
-            x = x.broadcast_add(&ops::to_f32(&tt.narrow(0, 0, 1)?)?)?;
+            x = x.broadcast_add(&tt.first_rows(1)?)?;
         }
         x = self.embeddings_norm.forward(&x)?;
 
@@ -205,8 +209,31 @@ impl Encoder {
         let (q, k, v) = l.qkv.forward(x)?;
         let (q, k, v) = (heads(q)?, heads(k)?, heads(v)?);
         let scale = (1.0 / (dh as f64).sqrt()) as f32;
-        let probs = ops::attention_softmax(q.matmul(&k.t()?)?, scale, mask)?;
-        let ctx = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, s, h))?;
+        // Scores for a few heads at a time: all of them at once would be the largest tensor of
+        // the pass (12 heads × 512² × 4 B = 12.6 MB at 512 tokens), and so set peak memory.
+        let per_head = b * s * s * std::mem::size_of::<f32>();
+        let chunk = (ATTENTION_SCORES_BUDGET / per_head).clamp(1, nh);
+        let mut ctx = Vec::with_capacity(nh.div_ceil(chunk));
+        for h0 in (0..nh).step_by(chunk) {
+            let n = chunk.min(nh - h0);
+            // A slice of heads from a batch of several is strided: matmul wants it contiguous.
+            let part = |t: &Tensor| -> Result<Tensor> {
+                Ok(if n == nh {
+                    t.clone()
+                } else {
+                    t.narrow(1, h0, n)?.contiguous()?
+                })
+            };
+            let (q, k, v) = (part(&q)?, part(&k)?, part(&v)?);
+            let probs = ops::attention_softmax(q.matmul(&k.t()?)?, scale, mask)?;
+            ctx.push(probs.matmul(&v)?);
+        }
+        let ctx = if ctx.len() == 1 {
+            ctx.remove(0)
+        } else {
+            Tensor::cat(&ctx, 1)?
+        };
+        let ctx = ctx.transpose(1, 2)?.reshape((b, s, h))?;
         let x = l.attn_norm.forward(&(l.attn_out.forward(&ctx)? + x)?)?;
         let ff = l.ffn_in.forward(&x)?;
         let ff = match self.activation {

@@ -4,7 +4,9 @@
 use crate::error::{Error, Result};
 use crate::model::qgemm::PackedWeight;
 use crate::weights::LinearWeight;
-use candle_core::{Device, Module, Storage, Tensor};
+#[cfg(not(target_arch = "wasm32"))]
+use candle_core::Module;
+use candle_core::{Device, Storage, Tensor};
 
 pub struct Linear {
     weight: LinearWeight,

@@ -3,6 +3,7 @@
 //! load into it from any weight format.
 
 pub mod activations;
+pub mod embedding;
 pub mod encoder;
 pub mod heads;
 pub mod layout;
@@ -19,12 +20,12 @@ use linear::Linear;
 /// Finds Hugging Face names in a checkpoint: `bert.encoder...` or `encoder...` (a base
 /// model's state dict), and the old TF-style `LayerNorm.gamma` / `.beta`.
 pub struct Resolver<'a> {
-    weights: &'a Weights,
+    weights: &'a Weights<'a>,
     prefix: &'static str,
 }
 
 impl<'a> Resolver<'a> {
-    pub fn new(weights: &'a Weights, config: &ModelConfig) -> Self {
+    pub fn new(weights: &'a Weights<'a>, config: &ModelConfig) -> Self {
         Resolver {
             weights,
             prefix: config.weight_prefix(),
@@ -56,7 +57,7 @@ impl<'a> Resolver<'a> {
             .ok_or_else(|| Error::MissingTensor(canonical.to_string()))
     }
 
-    pub fn embedding(&self, name: &str, shape: &[usize]) -> Result<Tensor> {
+    pub fn embedding(&self, name: &str, shape: &[usize]) -> Result<embedding::EmbeddingTable> {
         self.weights.embedding(&self.resolve(name)?, shape)
     }
 

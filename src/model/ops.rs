@@ -110,7 +110,7 @@ pub fn relu(x: Tensor) -> candle_core::Result<Tensor> {
     Ok(x)
 }
 
-// The two conversions the model needs, instead of candle's `Tensor::to_dtype`, which
+// The conversion the model needs, instead of candle's `Tensor::to_dtype`, which
 // instantiates every pair of its 13 dtypes: 180 KB of wasm, 15 % of the module's code.
 
 /// An f32 copy of a float tensor (f32 itself is returned as is).
@@ -127,13 +127,6 @@ pub fn to_f32(t: &Tensor) -> candle_core::Result<Tensor> {
             .collect(),
         other => candle_core::bail!("a float tensor was expected, found {other:?}"),
     };
-    Tensor::from_vec(values, t.shape(), t.device())
-}
-
-/// An f16 copy of an f32 tensor (round to nearest even, as `to_dtype`).
-pub fn f32_to_f16(t: &Tensor) -> candle_core::Result<Tensor> {
-    let values = t.flatten_all()?.to_vec1::<f32>()?;
-    let values: Vec<f16> = values.into_iter().map(f16::from_f32).collect();
     Tensor::from_vec(values, t.shape(), t.device())
 }
 
@@ -161,17 +154,6 @@ mod tests {
                 "{dtype:?}"
             );
         }
-        let ours = f32_to_f16(&t).unwrap();
-        assert_eq!(ours.dims(), &[7, 1]);
-        assert_eq!(
-            bits(&to_f32(&ours).unwrap()),
-            bits(
-                &t.to_dtype(DType::F16)
-                    .unwrap()
-                    .to_dtype(DType::F32)
-                    .unwrap()
-            )
-        );
         let ints = Tensor::new(&[1u32, 2][..], &Device::Cpu).unwrap();
         assert!(to_f32(&ints).is_err());
     }

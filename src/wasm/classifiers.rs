@@ -10,11 +10,33 @@ use crate::pipelines::text_classification::TextClassifier;
 use crate::pipelines::token_classification::TokenClassifier;
 use crate::pipelines::token_details::token_logits_timed;
 use crate::redact::{self, Redaction, RedactorConfig};
+use crate::source::{out_of_file, ByteSource};
 use crate::ModelBundle;
+use std::borrow::Cow;
 use wasm_bindgen::prelude::*;
 
-fn bundle(bytes: Vec<u8>) -> Result<ModelBundle, JsValue> {
-    ModelBundle::from_bytes(bytes).map_err(js_error)
+/// A model file held by JavaScript, read range by range: only the header and one tensor at a
+/// time are ever copied into wasm memory, never the whole file (see `crate::source`).
+struct JsBytes(js_sys::Uint8Array);
+
+impl ByteSource for JsBytes {
+    fn len(&self) -> u64 {
+        self.0.length() as u64
+    }
+
+    fn read(&self, offset: u64, len: usize) -> crate::Result<Cow<'_, [u8]>> {
+        let file = self.len();
+        match offset.checked_add(len as u64) {
+            Some(end) if end <= file => Ok(Cow::Owned(
+                self.0.subarray(offset as u32, end as u32).to_vec(),
+            )),
+            _ => Err(out_of_file(offset, len, file)),
+        }
+    }
+}
+
+fn bundle(bytes: js_sys::Uint8Array) -> Result<ModelBundle, JsValue> {
+    ModelBundle::from_source(&JsBytes(bytes)).map_err(js_error)
 }
 
 /// A Hugging Face model's three files: `config.json`, `tokenizer.json` and the weights
@@ -36,7 +58,7 @@ pub struct RawTokenClassifier {
 #[wasm_bindgen]
 impl RawTokenClassifier {
     #[wasm_bindgen(constructor)]
-    pub fn new(bytes: Vec<u8>) -> Result<RawTokenClassifier, JsValue> {
+    pub fn new(bytes: js_sys::Uint8Array) -> Result<RawTokenClassifier, JsValue> {
         let inner = TokenClassifier::new(bundle(bytes)?).map_err(js_error)?;
         Ok(RawTokenClassifier { inner })
     }
@@ -127,7 +149,7 @@ pub struct RawTextClassifier {
 #[wasm_bindgen]
 impl RawTextClassifier {
     #[wasm_bindgen(constructor)]
-    pub fn new(bytes: Vec<u8>) -> Result<RawTextClassifier, JsValue> {
+    pub fn new(bytes: js_sys::Uint8Array) -> Result<RawTextClassifier, JsValue> {
         let inner = TextClassifier::new(bundle(bytes)?).map_err(js_error)?;
         Ok(RawTextClassifier { inner })
     }
