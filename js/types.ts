@@ -66,7 +66,10 @@ export interface LoadOptions {
   cache?: boolean | string;
   /** Expected SHA-256 of the model file (hex); a mismatch is a `ModelError("integrity")`. */
   sha256?: string;
-  /** Where the WebAssembly module comes from; by default next to this package's code. */
+  /**
+   * Where the WebAssembly module comes from; by default the relaxed-SIMD or the simd128 build
+   * next to this package's code, whichever the engine runs (see `hasRelaxedSimd`).
+   */
   wasm?: WasmSource;
   /** Cancels the download; the load rejects with `ModelError("aborted")`. */
   signal?: AbortSignal;

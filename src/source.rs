@@ -10,6 +10,9 @@ use std::io::{Read, Seek, SeekFrom};
 /// Random access to a file's bytes.
 pub trait ByteSource {
     fn len(&self) -> u64;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     /// `len` bytes at `offset`; errors if they are not all in the file.
     fn read(&self, offset: u64, len: usize) -> Result<Cow<'_, [u8]>>;
 }

@@ -100,7 +100,7 @@ fn truncated_anywhere_is_a_model_format_error() {
     // Every header byte for the first 2 KiB, then every 97th byte through the tensor data.
     let cuts = (0..2048.min(bytes.len())).chain((2048..bytes.len()).step_by(97));
     for cut in cuts {
-        match ModelBundle::from_bytes(bytes[..cut].to_vec()) {
+        match ModelBundle::from_bytes(&bytes[..cut]) {
             Ok(_) => panic!("a file cut at {cut} of {} bytes loaded", bytes.len()),
             Err(e) => assert_eq!(e.code(), "model_format", "cut at {cut}: {e}"),
         }
