@@ -121,7 +121,9 @@ fn code(err: JsValue) -> String {
 
 #[wasm_bindgen_test]
 fn errors_are_model_errors_with_codes() {
-    let bad_file = RawTokenClassifier::new(vec![0u8; 64]).err().unwrap();
+    let bad_file = RawTokenClassifier::new(js_sys::Uint8Array::from(&[0u8; 64][..]))
+        .err()
+        .unwrap();
     assert_eq!(code(bad_file), "model_format");
     let wrong_head = RawTokenClassifier::from_parts(SEQ_CONFIG, SEQ_TOKENIZER, SEQ_WEIGHTS)
         .err()

@@ -11,7 +11,7 @@ use tokenveil::model::qgemm::{BlockFormat, PackedWeight};
 use wasm_bindgen_test::{console_log, wasm_bindgen_test};
 
 mod wasm_support;
-use wasm_support::{best_ms, max_abs_diff, wave};
+use wasm_support::{best_ms, wave};
 
 fn packed(format: BlockFormat, n: usize, k: usize) -> (PackedWeight, QTensor) {
     let dtype = match format {
