@@ -1,5 +1,5 @@
 // Loads the WebAssembly module once. There are two builds of it: simd128, and simd128 + relaxed
-// SIMD (twice as fast in the int8 matmuls; Chrome and Edge 114+, Node 22+), chosen by asking
+// SIMD (twice as fast in the int8 matmuls; Chromium 156 runs it, Node 20 does not), chosen by asking
 // the engine to validate one relaxed instruction. In browsers and workers the module is fetched
 // from next to this file (bundlers see the `new URL(..., import.meta.url)` literals below and
 // ship both files); in Node it is read from disk, where `fetch` has no file: URLs.

@@ -44,7 +44,7 @@ const DEFAULT_BOUNDS: [string, number][] = [
   ["q8_0", 0.15],
   ["q4_0", 1.5],
 ];
-/** Q8_0 in the relaxed-SIMD build (Node 22+) has 7-bit activations: its bound in relaxed.test.mjs. */
+/** Q8_0 in the relaxed-SIMD build (engines that pass the probe in js/wasm.ts) has 7-bit activations: its bound in relaxed.test.mjs. */
 const boundFor = (quant: string, bound: number, model: { info: { wasmBuild: string } }) =>
   quant === "q8_0" && model.info.wasmBuild === "relaxed-simd" ? 0.4 : bound;
 
