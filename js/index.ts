@@ -1,15 +1,9 @@
 // tokenveil: token classification (NER, PII, part-of-speech), text classification and PII
 // redaction in WebAssembly. Everything runs where this code runs; nothing is sent anywhere.
-import {
-  RawTextClassifier,
-  RawTokenClassifier,
-  entityType as rawEntityType,
-  redact as rawRedact,
-  restore as rawRestore,
-} from "./wasm/tokenveil.js";
+import type { RawTextClassifier, RawTokenClassifier } from "./wasm/tokenveil.js";
 import { ModelError, guarded } from "./errors.js";
 import { fetchModel } from "./fetch-model.js";
-import { assertInitialized, hasRelaxedSimd, init, wasmMemoryBytes } from "./wasm.js";
+import { bindings, hasRelaxedSimd, init, wasmMemoryBytes, type InitOptions } from "./wasm.js";
 import type {
   FileSource,
   HuggingFaceFiles,
@@ -28,6 +22,7 @@ import type {
 
 export type * from "./types.js";
 export { ModelError, init, fetchModel, hasRelaxedSimd, wasmMemoryBytes };
+export type { InitOptions };
 
 /** A model's files as the wasm constructors take them: one GGUF, or the three HF parts. */
 type ModelFiles = { gguf: Uint8Array } | { config: string; tokenizer: string; weights: Uint8Array };
@@ -37,7 +32,7 @@ export function isHuggingFaceFiles(source: ModelSource): source is HuggingFaceFi
 }
 
 async function loadFiles(source: ModelSource, options: LoadOptions): Promise<ModelFiles> {
-  const wasmReady = init(options.wasm);
+  const wasmReady = init(options.wasm, { threads: options.threads });
   if (!isHuggingFaceFiles(source)) {
     const [gguf] = await Promise.all([fetchModel(source, options), wasmReady]);
     return { gguf };
@@ -94,8 +89,8 @@ export class TokenClassifier {
     return new TokenClassifier(
       guarded(() =>
         "gguf" in files
-          ? new RawTokenClassifier(files.gguf)
-          : RawTokenClassifier.fromParts(files.config, files.tokenizer, files.weights),
+          ? new (bindings().RawTokenClassifier)(files.gguf)
+          : bindings().RawTokenClassifier.fromParts(files.config, files.tokenizer, files.weights),
       ),
     );
   }
@@ -144,8 +139,8 @@ export class TextClassifier {
     return new TextClassifier(
       guarded(() =>
         "gguf" in files
-          ? new RawTextClassifier(files.gguf)
-          : RawTextClassifier.fromParts(files.config, files.tokenizer, files.weights),
+          ? new (bindings().RawTextClassifier)(files.gguf)
+          : bindings().RawTextClassifier.fromParts(files.config, files.tokenizer, files.weights),
       ),
     );
   }
@@ -170,7 +165,7 @@ export class TextClassifier {
 
 /** Redaction by the validated pattern detectors alone (no model). Needs `await init()`. */
 export function redact(text: string, options?: RedactOptions): Redaction {
-  assertInitialized();
+  const { redact: rawRedact } = bindings();
   return guarded(() => rawRedact(text, options) as Redaction);
 }
 
@@ -179,12 +174,11 @@ export function redact(text: string, options?: RedactOptions): Redaction {
  * `ADDRESS`), or `null` for labels that are not personal data. Needs `await init()`.
  */
 export function entityType(modelLabel: string): string | null {
-  assertInitialized();
-  return rawEntityType(modelLabel) ?? null;
+  return bindings().entityType(modelLabel) ?? null;
 }
 
 /** Puts the originals of a redaction's placeholders and hashes back into `reply`. */
 export function restore(reply: string, redaction: Pick<Redaction, "mapping">): string {
-  assertInitialized();
+  const { restore: rawRestore } = bindings();
   return guarded(() => rawRestore(reply, redaction));
 }

@@ -71,6 +71,11 @@ export interface LoadOptions {
    * next to this package's code, whichever the engine runs (see `hasRelaxedSimd`).
    */
   wasm?: WasmSource;
+  /**
+   * Threads for the int8 matmuls, this one included: see `InitOptions.threads` (the first
+   * `init`, or the first load, decides for the whole page).
+   */
+  threads?: number;
   /** Cancels the download; the load rejects with `ModelError("aborted")`. */
   signal?: AbortSignal;
 }
@@ -95,6 +100,11 @@ export interface ModelInfo {
    * Q8_0), else "simd128" (16-bit activations). `init` picks it; pass `wasm` to choose.
    */
   wasmBuild: "relaxed-simd" | "simd128";
+  /**
+   * Threads the int8 matmuls run on: 1, or in the threaded build (cross-origin-isolated pages
+   * with relaxed SIMD; see `InitOptions.threads`) this thread plus its pool workers.
+   */
+  threads: number;
 }
 
 /**

@@ -1,14 +1,27 @@
-// Loads the WebAssembly module once. There are two builds of it: simd128, and simd128 + relaxed
-// SIMD (twice as fast in the int8 matmuls; Chromium 156 runs it, Node 20 does not), chosen by asking
-// the engine to validate one relaxed instruction. In browsers and workers the module is fetched
-// from next to this file (bundlers see the `new URL(..., import.meta.url)` literals below and
-// ship both files); in Node it is read from disk, where `fetch` has no file: URLs.
-import initWasm, { type InitOutput } from "./wasm/tokenveil.js";
+// Loads the WebAssembly module once. There are three builds of it: simd128; simd128 + relaxed
+// SIMD (twice as fast in the int8 matmuls; Chromium 156 runs it, Node 20 does not), chosen by
+// asking the engine to run one relaxed instruction; and relaxed SIMD with threads (shared
+// memory, atomics), for cross-origin-isolated pages, where the int8 matmuls are split between
+// this thread and Web Workers running the same module on the same memory (js/pool-worker.ts).
+// In browsers and workers the module is fetched from next to this file (bundlers see the
+// `new URL(..., import.meta.url)` literals below and ship every file); in Node it is read from
+// disk, where `fetch` has no file: URLs.
+import initWasm, * as single from "./wasm/tokenveil.js";
+import type * as ThreadsGlue from "./wasm/tokenveil_threads.js";
 import { ModelError } from "./errors.js";
 import type { WasmSource } from "./types.js";
 
+/** What the classes in index.ts use of the module's bindings: the same in every build. */
+export type Bindings = Pick<
+  typeof single,
+  "RawTokenClassifier" | "RawTextClassifier" | "entityType" | "redact" | "restore" | "poolThreads"
+>;
+
 let ready: Promise<void> | undefined;
-let exports: InitOutput | undefined;
+let loaded: { bindings: Bindings; memory: WebAssembly.Memory } | undefined;
+
+/** The most threads `init` starts (this thread plus pool workers). */
+export const MAX_THREADS = 16;
 
 function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
@@ -50,7 +63,7 @@ export function hasRelaxedSimd(): boolean {
   return relaxedSupport;
 }
 
-/** The build this engine should run, next to this file. */
+/** The single-threaded build this engine should run, next to this file. */
 function defaultWasmUrl(): URL {
   // Two literal `new URL(...)` expressions, so that bundlers ship both files.
   return hasRelaxedSimd()
@@ -67,17 +80,118 @@ async function nodeWasmBytes(): Promise<Uint8Array> {
   return fs.readFile(defaultWasmUrl());
 }
 
+export interface InitOptions {
+  /**
+   * Threads for the int8 matmuls, this one included. More than 1 needs a cross-origin-isolated
+   * page (COOP `same-origin` + COEP `require-corp`: `crossOriginIsolated` is true), relaxed
+   * SIMD, Web Workers and the default module (no `wasm` source): then the threaded build loads
+   * and starts `threads - 1` pool workers. Elsewhere, or if no worker starts, it runs on one
+   * thread; `ModelInfo.threads` says how many run. Default: `navigator.hardwareConcurrency`,
+   * at most 4, where threads are possible, else 1.
+   */
+  threads?: number;
+}
+
+/** Whether this context can run the threaded build: isolated, relaxed SIMD, workers. */
+function threadsPossible(): boolean {
+  return (
+    (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true &&
+    typeof Worker === "function" &&
+    typeof SharedArrayBuffer === "function" &&
+    hasRelaxedSimd()
+  );
+}
+
+function threadsWanted(wasm: WasmSource | undefined, options: InitOptions): number {
+  const asked = options.threads;
+  if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > MAX_THREADS)) {
+    throw new ModelError("invalid_option", `threads must be an integer from 1 to ${MAX_THREADS}, not ${String(asked)}`);
+  }
+  if (wasm !== undefined || !threadsPossible()) return 1;
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  return asked ?? Math.max(1, Math.min(4, cores));
+}
+
+/** Starts a pool worker on `module` and `memory`; true once it runs, false if it cannot. */
+function startPoolWorker(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<boolean> {
+  return new Promise((resolve) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL("./pool-worker.js", import.meta.url), { type: "module", name: "tokenveil-pool" });
+    } catch {
+      resolve(false);
+      return;
+    }
+    const fail = () => {
+      clearTimeout(timer);
+      worker.terminate();
+      resolve(false);
+    };
+    // A worker that neither starts nor fails (a blocked script) is given up on: the matmuls
+    // never wait for a worker that has not started, so the pool simply has one thread fewer.
+    const timer = setTimeout(fail, 10_000);
+    worker.addEventListener("error", fail);
+    worker.addEventListener("message", (event: MessageEvent) => {
+      clearTimeout(timer);
+      if (event.data === "ready") resolve(true);
+      else fail();
+    });
+    worker.postMessage({ module, memory });
+  });
+}
+
+async function compileThreaded(): Promise<WebAssembly.Module> {
+  const url = new URL("./wasm/tokenveil_threads_bg.wasm", import.meta.url);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  // Streaming compiles while the bytes arrive; it needs the application/wasm content type.
+  if (response.headers.get("content-type")?.startsWith("application/wasm")) {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+async function initThreaded(threads: number): Promise<void> {
+  // The threaded glue is imported by URL, not by a module specifier: bundlers then ship it as a
+  // file instead of splitting it into a chunk, which their worker builds (tokenveil/worker's
+  // worker imports this file) may refuse (Vite's default IIFE worker format does).
+  const glueUrl = new URL("./wasm/tokenveil_threads.js", import.meta.url);
+  const [glue, module] = await Promise.all([
+    import(/* @vite-ignore */ /* webpackIgnore: true */ glueUrl.href) as Promise<typeof ThreadsGlue>,
+    compileThreaded(),
+  ]);
+  // The glue makes the shared memory (its maximum fixed at link time: 2 GiB).
+  const exports = await glue.default({ module_or_path: module });
+  const started = await Promise.all(Array.from({ length: threads - 1 }, () => startPoolWorker(module, exports.memory)));
+  if (started.some((ok) => ok)) {
+    // Workers join the pool as they enter their loop, just after saying they are ready.
+    const joined = Date.now();
+    while (glue.poolThreads() < 1 + started.filter((ok) => ok).length && Date.now() - joined < 1000) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+  // The threaded glue's classes are the single-threaded glue's, declared again.
+  loaded = { bindings: glue as unknown as Bindings, memory: exports.memory };
+}
+
 /**
- * Loads and instantiates the WebAssembly module (once; later calls wait for the first).
- * Loading a model calls this for you; call it yourself to choose where the module comes from
- * or to use `redact`/`restore` without a model.
+ * Loads and instantiates the WebAssembly module (once; later calls wait for the first, whatever
+ * their arguments). Loading a model calls this for you; call it yourself to choose where the
+ * module comes from, how many threads run, or to use `redact`/`restore` without a model.
  */
-export function init(wasm?: WasmSource): Promise<void> {
+export function init(wasm?: WasmSource, options: InitOptions = {}): Promise<void> {
   ready ??= (async () => {
+    const threads = threadsWanted(wasm, options);
+    if (threads > 1) {
+      await initThreaded(threads);
+      return;
+    }
     const source = wasm ?? (isNode() ? await nodeWasmBytes() : defaultWasmUrl());
-    exports = await initWasm({ module_or_path: source });
+    const exports = await initWasm({ module_or_path: source });
+    loaded = { bindings: single, memory: exports.memory };
   })().catch((err: unknown) => {
     ready = undefined;
+    if (err instanceof ModelError) throw err;
     throw new ModelError("not_initialized", `could not load the WebAssembly module: ${String(err)}`, {
       cause: err,
     });
@@ -87,9 +201,15 @@ export function init(wasm?: WasmSource): Promise<void> {
 
 /** Throws unless `init` has finished: the synchronous functions need the module. */
 export function assertInitialized(): void {
-  if (exports === undefined) {
+  bindings();
+}
+
+/** The loaded build's bindings; throws unless `init` has finished. */
+export function bindings(): Bindings {
+  if (loaded === undefined) {
     throw new ModelError("not_initialized", "call `await init()` (or load a model) first");
   }
+  return loaded.bindings;
 }
 
 /**
@@ -97,5 +217,5 @@ export function assertInitialized(): void {
  * this is also the peak). 0 before `init`.
  */
 export function wasmMemoryBytes(): number {
-  return exports?.memory.buffer.byteLength ?? 0;
+  return loaded?.memory.buffer.byteLength ?? 0;
 }

@@ -5,7 +5,7 @@ export type ModelKind = "token" | "text";
 export type Method = "classify" | "logits" | "redact";
 
 /** Load options that can cross to a worker (no callbacks; an AbortSignal becomes `Abort`). */
-export type PortableLoadOptions = Pick<LoadOptions, "cache" | "sha256" | "wasm">;
+export type PortableLoadOptions = Pick<LoadOptions, "cache" | "sha256" | "wasm" | "threads">;
 
 export type Request =
   | { id: number; op: "load"; kind: ModelKind; source: ModelSource; options: PortableLoadOptions }

@@ -190,7 +190,7 @@ function portableSource(source: ModelSource): ModelSource {
 
 async function loadIn(kind: ModelKind, source: ModelSource, options: WorkerLoadOptions): Promise<[TokenveilWorker, Loaded]> {
   const worker = options.worker ?? defaultWorker();
-  const portable: PortableLoadOptions = { cache: options.cache, sha256: options.sha256, wasm: options.wasm };
+  const portable: PortableLoadOptions = { cache: options.cache, sha256: options.sha256, wasm: options.wasm, threads: options.threads };
   const loaded = await worker.request<Loaded>(
     { op: "load", kind, source: portableSource(source), options: portable },
     { onProgress: options.onProgress, signal: options.signal },

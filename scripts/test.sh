@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Sets everything up (scripts/setup.sh) and runs every test tier. What CI runs (.ci/run).
 #   1. native Rust: unit, integration, parity and pipeline tests, doc tests; model reproducibility
-#   2. wasm: the release build, the npm package build, wasm-bindgen-test in Node and in Chromium
+#   2. wasm: the release builds (simd128, relaxed SIMD, threads), the npm package build,
+#      wasm-bindgen-test in Node and in Chromium
 #   3. TypeScript package: vitest (in Node, on the built package) and type tests
-#   4. end to end in Debian's Chromium: the demo page, a throwaway app using the packed package,
-#      and a 10,000-call soak through the worker
+#   4. end to end in Debian's Chromium: the relaxed and threaded builds, the demo page, a
+#      throwaway app using the packed package, and a 10,000-call soak through the worker
 #   5. a short fuzz run of every cargo-fuzz target (FUZZ_SECONDS each, default 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +26,7 @@ cargo test --doc 2>&1 | tee -a "$log"
 tier "1. shipped model files are reproducible from their recipe"
 scripts/build-models.sh --check
 
-tier "2. wasm32 release builds (simd128; simd128 + relaxed SIMD) and the npm package (wasm-bindgen, wasm-opt, tsc)"
+tier "2. wasm32 release builds (simd128; simd128 + relaxed SIMD; relaxed SIMD + threads) and the npm package (wasm-bindgen, wasm-opt, tsc)"
 npm run build
 
 tier "2. wasm-bindgen-test: the facade in Node, then in headless Chromium"
@@ -43,8 +44,9 @@ npm run --silent test:js 2>&1 | tee -a "$log"
 npm run --silent test:types
 echo "type tests: ok"
 
-tier "4. end to end: the relaxed-SIMD build's accuracy in Chromium, the demo page, the packed package in a fresh Vite app, the worker soak"
+tier "4. end to end: the relaxed-SIMD build's accuracy and the threaded build in Chromium, the demo page, the packed package in a fresh Vite app, the worker soak"
 node tests/e2e/relaxed.test.mjs 2>&1 | tee -a "$log"
+node tests/e2e/threads.test.mjs 2>&1 | tee -a "$log"
 npm run --silent build:demo
 node tests/e2e/demo.test.mjs 2>&1 | tee -a "$log"
 node tests/e2e/package.test.mjs 2>&1 | tee -a "$log"

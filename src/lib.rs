@@ -20,6 +20,13 @@
 //! # Ok::<(), tokenveil::Error>(())
 //! ```
 
+// The threaded wasm build is nightly-only anyway (`-Z build-std` for atomics); its pool parks
+// workers with `memory.atomic.wait32`.
+#![cfg_attr(
+    all(target_arch = "wasm32", target_feature = "atomics"),
+    feature(stdarch_wasm_atomic_wait)
+)]
+
 pub mod bundle;
 pub mod config;
 pub mod convert;
@@ -27,6 +34,7 @@ pub mod error;
 pub mod eval;
 pub mod model;
 pub mod offsets;
+pub mod parallel;
 pub mod pipelines;
 pub mod quantize;
 pub mod redact;

@@ -18,6 +18,7 @@ export function pageUrl(base, model, runner, { threads = 1, pkg } = {}) {
     return `${base}pages/transformers.html?${q}`;
   }
   q.set("file", runner.file);
+  q.set("threads", String(threads));
   if (pkg) q.set("pkg", pkg);
   return `${base}pages/tokenveil.html?${q}`;
 }

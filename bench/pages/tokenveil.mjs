@@ -9,9 +9,12 @@ let model;
 
 expose({
   async start(text) {
-    model = await TokenClassifier.load(`/models/${params.model}/${params.file}`, { cache: true });
+    // Threads as the page asks (the threaded build on a cross-origin-isolated page, else 1).
+    const threads = Number(params.threads ?? 1);
+    model = await TokenClassifier.load(`/models/${params.model}/${params.file}`, { cache: true, threads });
     model.classify(text, options);
-    return { info: { quantization: model.info.quantization, threads: 1 } };
+    const { quantization, wasmBuild } = model.info;
+    return { info: { quantization, wasmBuild, threads: model.info.threads } };
   },
   // One call for the batch: the texts' windows go through the model together, padded.
   classify: (texts) => model.classifyBatch(texts, options),

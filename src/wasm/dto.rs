@@ -407,6 +407,8 @@ pub struct ModelInfo {
     /// Which of the two wasm builds runs: "relaxed-simd" (8-bit activations for Q4_0 weights,
     /// 7-bit for Q8_0) or "simd128" (16-bit).
     wasm_build: &'static str,
+    /// Threads the int8 matmuls run on (1 but in the threaded build with its pool started).
+    threads: usize,
 }
 
 impl ModelInfo {
@@ -431,6 +433,7 @@ impl ModelInfo {
             } else {
                 "simd128"
             },
+            threads: crate::parallel::threads(),
         }
     }
 }

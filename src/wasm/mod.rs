@@ -18,6 +18,20 @@ use wasm_bindgen::JsCast;
 
 pub use classifiers::{entity_type, redact, restore, RawTextClassifier, RawTokenClassifier};
 
+/// The threaded build's pool worker: js/pool-worker.ts calls this once its instance of the
+/// module is up, and it never returns (see `crate::parallel`).
+#[cfg(target_feature = "atomics")]
+#[wasm_bindgen(js_name = poolWorker)]
+pub fn pool_worker() {
+    crate::parallel::worker_loop();
+}
+
+/// Threads the matmuls run on: 1, or in the threaded build 1 + the pool workers that started.
+#[wasm_bindgen(js_name = poolThreads)]
+pub fn pool_threads() -> usize {
+    crate::parallel::threads()
+}
+
 /// A JS `Error` named `ModelError` carrying `code`.
 fn model_error(code: &str, message: &str) -> JsValue {
     let err = js_sys::Error::new(message);

@@ -1,5 +1,7 @@
 // Packaging test: `npm pack`, install the tarball into a fresh throwaway Vite app, build it,
-// load it in Chromium and classify a sentence, on the main thread and in the package's worker.
+// load it in Chromium and classify a sentence, on the main thread and in the package's worker:
+// served plainly (one thread, the relaxed-SIMD build) and cross-origin isolated (the threaded
+// build, its pool workers started by the package with nothing asked of the app).
 // Assumes `npm run build`. Run: node tests/e2e/package.test.mjs
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -17,7 +19,7 @@ await checks.run("npm pack ships the built package with its licence and nothing 
   const [packed] = JSON.parse(sh("npm", ["pack", "--json", "--pack-destination", app], repo));
   tarball = join(app, packed.filename);
   const files = packed.files.map((f) => f.path).sort();
-  for (const f of ["LICENSE", "NOTICE", "README.md", "package.json", "dist/index.js", "dist/index.d.ts", "dist/worker.js", "dist/worker-entry.js", "dist/wasm/tokenveil_bg.wasm", "dist/wasm/tokenveil_relaxed_bg.wasm"]) {
+  for (const f of ["LICENSE", "NOTICE", "README.md", "package.json", "dist/index.js", "dist/index.d.ts", "dist/worker.js", "dist/worker-entry.js", "dist/wasm/tokenveil_bg.wasm", "dist/wasm/tokenveil_relaxed_bg.wasm", "dist/wasm/tokenveil_threads_bg.wasm", "dist/pool-worker.js"]) {
     assert(files.includes(f), `${f} missing from the tarball`);
   }
   const strays = files.filter((f) => !/^(dist\/|LICENSE$|NOTICE$|README\.md$|package\.json$)/.test(f));
@@ -34,7 +36,7 @@ writeFileSync(join(app, "package.json"), JSON.stringify({
   devDependencies: { vite: devDeps.vite },
 }, null, 2));
 writeFileSync(join(app, "index.html"), `<!doctype html><html><head><meta charset="utf-8"><title>app</title>
-<link rel="icon" href="data:,"><script type="module" src="/main.js"></script></head><body><pre id="main"></pre><pre id="worker"></pre></body></html>`);
+<link rel="icon" href="data:,"><script type="module" src="/main.js"></script></head><body><pre id="main"></pre><pre id="worker"></pre><pre id="main-threads"></pre><pre id="worker-threads"></pre></body></html>`);
 writeFileSync(join(app, "main.js"), `
 import { TokenClassifier } from "tokenveil";
 import { TokenClassifier as WorkerTokenClassifier } from "tokenveil/worker";
@@ -42,10 +44,10 @@ const text = "Angela Merkel visited Paris.";
 const show = (id, value) => { document.getElementById(id).textContent = JSON.stringify(value); };
 const groups = (r) => r.entities.map((e) => [e.entityGroup, text.slice(e.start, e.end)]);
 TokenClassifier.load("./ner.gguf")
-  .then((m) => show("main", groups(m.classify(text, { aggregationStrategy: "simple" }))))
+  .then((m) => { show("main-threads", m.info.threads); show("main", groups(m.classify(text, { aggregationStrategy: "simple" }))); })
   .catch((e) => show("main", { error: e.code, message: e.message }));
 WorkerTokenClassifier.load("./ner.gguf")
-  .then((m) => m.classify(text, { aggregationStrategy: "simple" }))
+  .then((m) => { show("worker-threads", m.info.threads); return m.classify(text, { aggregationStrategy: "simple" }); })
   .then((r) => show("worker", groups(r)))
   .catch((e) => show("worker", { error: e.code, message: e.message }));
 `);
@@ -56,44 +58,65 @@ await checks.run("the tarball installs into a fresh Vite app, which builds", asy
   sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], app);
   const out = sh("npx", ["vite", "build"], app);
   const wasm = out.split("\n").filter((l) => l.includes(".wasm"));
-  assert(wasm.length === 2, `want both .wasm builds as assets, the build output says:\n${out}`);
+  assert(wasm.length === 3, `want the three .wasm builds as assets, the build output says:\n${out}`);
   return wasm.map((l) => l.replace(/\s+/g, " ").trim()).join("; ");
 });
 
-const server = await startServer(join(app, "dist"));
+/** Opens the built app, served plainly or cross-origin isolated, and checks what it shows. */
+async function openApp(browser, isolate) {
+  const server = await startServer(join(app, "dist"), { isolate });
+  const setting = isolate ? "isolated" : "not isolated";
+  try {
+    const page = await browser.context.newPage();
+    const foreign = [];
+    const fetched = [];
+    page.on("requestfinished", (r) => {
+      if (new URL(r.url()).origin !== new URL(server.url).origin) foreign.push(r.url());
+      fetched.push(new URL(r.url()).pathname.split("/").pop());
+    });
+    // Requests of the page's workers (tokenveil's own and its pool workers).
+    browser.context.on("request", (r) => {
+      if (new URL(r.url()).origin !== new URL(server.url).origin) foreign.push(r.url());
+      if (r.url().endsWith(".wasm")) fetched.push(new URL(r.url()).pathname.split("/").pop());
+    });
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    page.on("response", (r) => r.status() >= 400 && errors.push(`HTTP ${r.status()} for ${r.url()}`));
+    await page.goto(server.url);
+    const expected = JSON.stringify([["PER", "Angela Merkel"], ["LOC", "Paris"]]);
+    const threads = isolate ? 2 : 1; // Chromium here reports 2 cores: the default is all of them, at most 4
+    for (const id of ["main", "worker"]) {
+      await checks.run(`${setting}: the app classifies a sentence (${id === "main" ? "main thread" : "worker"}) on ${threads} thread(s)`, async () => {
+        await page.waitForFunction((el) => document.getElementById(el).textContent !== "", id, { timeout: 60_000 });
+        const got = await page.textContent(`#${id}`);
+        assert(got === expected, `got ${got}, want ${expected}`);
+        const ran = await page.textContent(`#${id}-threads`);
+        assert(ran === String(Math.min(threads, await page.evaluate(() => navigator.hardwareConcurrency))), `ran on ${ran} threads`);
+      });
+    }
+    const wasm = fetched.filter((f) => f.endsWith(".wasm"));
+    const want = isolate ? "tokenveil_threads_bg" : "tokenveil_relaxed_bg";
+    await checks.run(`${setting}: Chromium fetches the ${isolate ? "threaded" : "relaxed-SIMD"} build only (page and workers)`, async () => {
+      assert(wasm.length > 0 && wasm.every((f) => f.startsWith(want)), wasm.join(", "));
+      return [...new Set(wasm)].join(", ");
+    });
+    await checks.run(`${setting}: no console errors and no request to another origin`, async () => {
+      assert(errors.length === 0, errors.join("\n"));
+      assert(foreign.length === 0, foreign.join("\n"));
+    });
+    await page.close();
+  } finally {
+    await server.close();
+  }
+}
+
 const browser = await launch();
 try {
-  const page = await browser.context.newPage();
-  const foreign = [];
-  const wasmFetched = [];
-  browser.context.on("request", (r) => {
-    if (new URL(r.url()).origin !== new URL(server.url).origin) foreign.push(r.url());
-    if (r.url().endsWith(".wasm")) wasmFetched.push(new URL(r.url()).pathname.split("/").pop());
-  });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  page.on("response", (r) => r.status() >= 400 && errors.push(`HTTP ${r.status()} for ${r.url()}`));
-  await page.goto(server.url);
-  const expected = JSON.stringify([["PER", "Angela Merkel"], ["LOC", "Paris"]]);
-  for (const id of ["main", "worker"]) {
-    await checks.run(`the app classifies a sentence (${id === "main" ? "main thread" : "worker"})`, async () => {
-      await page.waitForFunction((el) => document.getElementById(el).textContent !== "", id, { timeout: 60_000 });
-      const got = await page.textContent(`#${id}`);
-      assert(got === expected, `got ${got}, want ${expected}`);
-    });
-  }
-  await checks.run("Chromium fetches the relaxed-SIMD build only (page and worker)", async () => {
-    assert(wasmFetched.length > 0 && wasmFetched.every((f) => f.startsWith("tokenveil_relaxed_bg")), wasmFetched.join(", "));
-    return wasmFetched.join(", ");
-  });
-  await checks.run("no console errors and no request to another origin", async () => {
-    assert(errors.length === 0, errors.join("\n"));
-    assert(foreign.length === 0, foreign.join("\n"));
-  });
+  await openApp(browser, false);
+  await openApp(browser, true);
 } finally {
   await browser.close();
-  await server.close();
   rmSync(app, { recursive: true, force: true });
 }
 process.exit(checks.summary() ? 0 : 1);

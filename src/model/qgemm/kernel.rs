@@ -3,7 +3,8 @@
 //! backend computes bit for bit what the portable kernel in `mod.rs` computes: integer sums are
 //! exact, and the float steps are the same IEEE operations in the same order per output.
 
-use super::{PackedWeight, QuantizedRows, BLOCK, GROUP, GROUP_BLOCK_BYTES};
+use super::{PackedWeight, QuantizedRows, SharedOut, BLOCK, GROUP, GROUP_BLOCK_BYTES};
+use std::ops::Range;
 
 /// The operations the kernel needs. Implementations are `#[inline(always)]` wrappers of one
 /// or two instructions; all are unsafe because they read and write through raw pointers.
@@ -41,34 +42,39 @@ pub(super) fn gemm<V: Vector>(w: &PackedWeight, x: &QuantizedRows, bias: &[f32],
     assert!(w.scales.len() == groups * blocks * GROUP);
     assert!(x.values.len() == x.m * x.k && x.scales.len() == x.m * blocks);
     assert!(bias.len() == w.n && out.len() == x.m * w.n);
-    let mut r = 0;
-    while r + ROWS <= x.m {
-        tile::<V, ROWS>(w, x, r, bias, out);
-        r += ROWS;
-    }
-    match x.m - r {
-        3 => tile::<V, 3>(w, x, r, bias, out),
-        2 => tile::<V, 2>(w, x, r, bias, out),
-        1 => tile::<V, 1>(w, x, r, bias, out),
-        _ => {}
-    }
+    let out = SharedOut::new(out);
+    super::for_column_parts(w, x.m, |pairs| {
+        let mut r = 0;
+        while r + ROWS <= x.m {
+            tile::<V, ROWS>(w, x, r, pairs.clone(), bias, out);
+            r += ROWS;
+        }
+        match x.m - r {
+            3 => tile::<V, 3>(w, x, r, pairs, bias, out),
+            2 => tile::<V, 2>(w, x, r, pairs, bias, out),
+            1 => tile::<V, 1>(w, x, r, pairs, bias, out),
+            _ => {}
+        }
+    });
 }
 
-/// Rows `r0..r0 + R`, every column.
+/// Rows `r0..r0 + R`, the columns of group pairs `pairs`.
 fn tile<V: Vector, const R: usize>(
     w: &PackedWeight,
     x: &QuantizedRows,
     r0: usize,
+    pairs: Range<usize>,
     bias: &[f32],
-    out: &mut [f32],
+    out: SharedOut,
 ) {
     let blocks = w.k / BLOCK;
     let rows: [usize; R] = std::array::from_fn(|i| r0 + i);
-    for g in (0..w.groups()).step_by(2) {
+    for g in pairs.map(|p| 2 * p) {
         let mut lanes = [[0f32; 2 * GROUP]; R];
         // SAFETY: `gemm` checked that groups g and g + 1 (g + 1 < groups, as groups is even)
-        // have `blocks` group-blocks of values and scales, and that rows r0..r0 + R exist;
-        // each `lanes` row holds two vectors of four f32.
+        // have `blocks` group-blocks of values and scales, that rows r0..r0 + R exist, and the
+        // bias; each `lanes` row holds two vectors of four f32; `for_column_parts` gives
+        // these columns to this thread alone.
         unsafe {
             let acc = accumulate::<V, R>(
                 w.values.as_ptr().add(g * blocks * GROUP_BLOCK_BYTES),
@@ -81,8 +87,8 @@ fn tile<V: Vector, const R: usize>(
                 V::store_f(dst.as_mut_ptr(), pair[0]);
                 V::store_f(dst.as_mut_ptr().add(GROUP), pair[1]);
             }
+            super::add_bias_and_store(&lanes, w, g, r0, bias, out);
         }
-        super::add_bias_and_store(&lanes, w, g, r0, bias, out);
     }
 }
 

@@ -308,25 +308,47 @@ pub(crate) struct QuantizedRows {
     scales: Vec<f32>,
 }
 
+/// Activations smaller than this many values are quantized on one thread (about 45 µs of work).
+const PARALLEL_MIN_VALUES: usize = 1 << 15;
+
 impl QuantizedRows {
-    /// Generic over the block quantizer so that it inlines into the loop.
+    /// Generic over the block quantizer so that it inlines into the loop. Large inputs are
+    /// split into runs of blocks over the threads there are.
     fn new(
         x: &[f32],
         k: usize,
         max: f32,
-        quantize: impl Fn(&[f32], &mut [i16], f32) -> f32,
+        quantize: impl Fn(&[f32], &mut [i16], f32) -> f32 + Sync,
     ) -> Self {
         let m = x.len() / k;
         let blocks = k / BLOCK;
         let mut values = vec![0i16; m * k];
         let mut scales = vec![0f32; m * blocks];
-        for ((src, dst), scale) in x
-            .chunks_exact(BLOCK)
-            .zip(values.chunks_exact_mut(BLOCK))
-            .zip(scales.iter_mut())
-        {
-            *scale = quantize(src, dst, max);
-        }
+        let all = m * blocks;
+        let threads = crate::parallel::threads();
+        let parts = if threads > 1 && m * k >= PARALLEL_MIN_VALUES {
+            2 * threads
+        } else {
+            1
+        };
+        let (shared_values, shared_scales) = (SharedMut::new(&mut values), SharedMut::new(&mut scales));
+        crate::parallel::for_each_part(parts, |p| {
+            let (b0, b1) = (all * p / parts, all * (p + 1) / parts);
+            // SAFETY: parts cover disjoint runs of blocks b0..b1 (BLOCK codes and one scale each).
+            let (dst, dst_scales) = unsafe {
+                (
+                    shared_values.range(b0 * BLOCK, (b1 - b0) * BLOCK),
+                    shared_scales.range(b0, b1 - b0),
+                )
+            };
+            for ((src, dst), scale) in x[b0 * BLOCK..b1 * BLOCK]
+                .chunks_exact(BLOCK)
+                .zip(dst.chunks_exact_mut(BLOCK))
+                .zip(dst_scales.iter_mut())
+            {
+                *scale = quantize(src, dst, max);
+            }
+        });
         QuantizedRows {
             m,
             k,
@@ -359,22 +381,82 @@ fn quantize_block(src: &[f32], dst: &mut [i16], max: f32) -> f32 {
     }
 }
 
-/// A vector kernel's tile result (rows `r0..`, columns of groups `g` and `g + 1`) plus the
-/// bias into `out`, dropping the padding columns.
+/// A slice written by several threads at once, each its own elements: the output matrix (each
+/// thread its columns, `for_column_parts`) and the quantized activations (each its rows).
+#[derive(Clone, Copy)]
+struct SharedMut<T> {
+    ptr: *mut T,
+    len: usize,
+}
+
+// SAFETY: the threads of one fork write disjoint elements, and the fork returns only after all
+// of them have finished (`parallel::for_each_part`).
+unsafe impl<T: Send> Send for SharedMut<T> {}
+unsafe impl<T: Send> Sync for SharedMut<T> {}
+
+impl<T> SharedMut<T> {
+    fn new(slice: &mut [T]) -> Self {
+        SharedMut {
+            ptr: slice.as_mut_ptr(),
+            len: slice.len(),
+        }
+    }
+
+    /// # Safety
+    /// `start..start + len` is within the slice, and no other thread touches it meanwhile.
+    unsafe fn range(self, start: usize, len: usize) -> &'static mut [T] {
+        debug_assert!(start + len <= self.len);
+        std::slice::from_raw_parts_mut(self.ptr.add(start), len)
+    }
+}
+
+/// The output matrix, written by the threads of one matmul: each its own columns.
+type SharedOut = SharedMut<f32>;
+
+/// Products smaller than this many multiply-adds run on one thread: at about 60 G/s, 2^21 is
+/// some 35 µs, about what handing parts to another thread costs.
+const PARALLEL_MIN_MACS: usize = 1 << 21;
+
+/// Splits the weight's column-group pairs (8 output columns each) into ranges and runs
+/// `columns(range)` for each, on as many threads as `parallel::for_each_part` has. Several
+/// ranges per thread, so that a thread that starts late takes fewer.
 #[cfg_attr(
     not(any(target_arch = "wasm32", target_arch = "x86_64")),
     allow(dead_code)
 )]
-fn add_bias_and_store(
+fn for_column_parts(w: &PackedWeight, m: usize, columns: impl Fn(std::ops::Range<usize>) + Sync) {
+    let pairs = w.groups() / 2;
+    let threads = crate::parallel::threads();
+    let parts = if threads == 1 || m * w.n * w.k < PARALLEL_MIN_MACS {
+        1
+    } else {
+        pairs.min(4 * threads)
+    };
+    crate::parallel::for_each_part(parts, |p| columns(pairs * p / parts..pairs * (p + 1) / parts));
+}
+
+/// A vector kernel's tile result (rows `r0..`, columns of groups `g` and `g + 1`) plus the
+/// bias into `out`, dropping the padding columns.
+///
+/// # Safety
+/// Rows `r0..r0 + lanes.len()` of `out` (`w.n` columns each) exist, no other thread writes
+/// these columns of them, and `bias` has `w.n` values.
+#[cfg_attr(
+    not(any(target_arch = "wasm32", target_arch = "x86_64")),
+    allow(dead_code)
+)]
+unsafe fn add_bias_and_store(
     lanes: &[[f32; 2 * GROUP]],
     w: &PackedWeight,
     g: usize,
     r0: usize,
     bias: &[f32],
-    out: &mut [f32],
+    out: SharedOut,
 ) {
+    debug_assert!(bias.len() == w.n);
     for (i, vals) in lanes.iter().enumerate() {
-        let row = &mut out[(r0 + i) * w.n..(r0 + i + 1) * w.n];
+        // Only this row's columns g * GROUP.. are written: they are this thread's.
+        let row = out.range((r0 + i) * w.n, w.n);
         for (j, &v) in vals.iter().enumerate() {
             let c = g * GROUP + j;
             if c < w.n {

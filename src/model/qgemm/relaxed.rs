@@ -12,8 +12,9 @@
 //! float steps after it are the portable kernel's, so the outputs equal its outputs for the
 //! same codes, bit for bit.
 
-use super::{PackedWeight, QuantizedRows, BLOCK, GROUP, GROUP_BLOCK_BYTES};
+use super::{PackedWeight, QuantizedRows, SharedOut, BLOCK, GROUP, GROUP_BLOCK_BYTES};
 use core::arch::wasm32::*;
+use std::ops::Range;
 
 /// Inputs per 32-bit lane: the four bytes the dot product sums.
 const STEP: usize = 4;
@@ -35,18 +36,21 @@ pub(super) fn gemm(w: &PackedWeight, x: &QuantizedRows, bias: &[f32], out: &mut 
     assert!(bias.len() == w.n && out.len() == x.m * w.n);
     assert!(w.step() == STEP && w.activation_max() == 63.0);
     let act = activation_bytes(x);
-    let mut r = 0;
-    while r + ROWS <= x.m {
-        tile::<ROWS>(w, x, &act, r, bias, out);
-        r += ROWS;
-    }
-    match x.m - r {
-        4 => tile::<4>(w, x, &act, r, bias, out),
-        3 => tile::<3>(w, x, &act, r, bias, out),
-        2 => tile::<2>(w, x, &act, r, bias, out),
-        1 => tile::<1>(w, x, &act, r, bias, out),
-        _ => {}
-    }
+    let out = SharedOut::new(out);
+    super::for_column_parts(w, x.m, |pairs| {
+        let mut r = 0;
+        while r + ROWS <= x.m {
+            tile::<ROWS>(w, x, &act, r, pairs.clone(), bias, out);
+            r += ROWS;
+        }
+        match x.m - r {
+            4 => tile::<4>(w, x, &act, r, pairs, bias, out),
+            3 => tile::<3>(w, x, &act, r, pairs, bias, out),
+            2 => tile::<2>(w, x, &act, r, pairs, bias, out),
+            1 => tile::<1>(w, x, &act, r, pairs, bias, out),
+            _ => {}
+        }
+    });
 }
 
 /// The activation codes as the dot product's bytes: `q + 64`, row by row.
@@ -65,22 +69,24 @@ fn activation_bytes(x: &QuantizedRows) -> Vec<u8> {
     bytes
 }
 
-/// Rows `r0..r0 + R`, every column.
+/// Rows `r0..r0 + R`, the columns of group pairs `pairs`.
 fn tile<const R: usize>(
     w: &PackedWeight,
     x: &QuantizedRows,
     act: &[u8],
     r0: usize,
+    pairs: Range<usize>,
     bias: &[f32],
-    out: &mut [f32],
+    out: SharedOut,
 ) {
     let blocks = w.k / BLOCK;
     let rows: [usize; R] = std::array::from_fn(|i| r0 + i);
-    for g in (0..w.groups()).step_by(2) {
+    for g in pairs.map(|p| 2 * p) {
         let mut lanes = [[0f32; 2 * GROUP]; R];
         // SAFETY: `gemm` checked that groups g and g + 1 (g + 1 < groups, as groups is even)
         // have `blocks` group-blocks of values, scales and offsets, and that rows r0..r0 + R
-        // exist (`act` holds a byte per code); each `lanes` row holds two vectors of f32.
+        // exist (`act` holds a byte per code), and the bias; each `lanes` row holds two vectors
+        // of f32; `for_column_parts` gives these columns to this thread alone.
         unsafe {
             let acc = accumulate::<R>(
                 w,
@@ -92,8 +98,8 @@ fn tile<const R: usize>(
                 v128_store(dst.as_mut_ptr() as *mut v128, pair[0]);
                 v128_store(dst.as_mut_ptr().add(GROUP) as *mut v128, pair[1]);
             }
+            super::add_bias_and_store(&lanes, w, g, r0, bias, out);
         }
-        super::add_bias_and_store(&lanes, w, g, r0, bias, out);
     }
 }
 
