@@ -78,7 +78,7 @@ function latencyTables(results) {
     const iso = block.isolated ? "cross-origin-isolated page" : "plain page";
     const tfInfo = Object.values(block.runners).find((r) => r.lib === "transformers")?.info;
     const note = tfInfo ? ` Transformers.js: onnxruntime-web ${tfInfo.ortVersion}, ${tfInfo.numThreads} thread(s), ${tfInfo.wasmPaths?.wasm?.split("/").pop()}.` : "";
-    out.push(`#### ${m.name}: ${block.threads} thread${block.threads > 1 ? "s" : ""} (${iso})\n\n${block.threads > 1 ? "tokenveil is single-threaded in both settings; only Transformers.js uses the second thread. tokenveil's batch-8 cells marked [1-thread run] are its one-thread measurements (the same single-threaded code), not measured again here." : ""}${note}\n\n${table(head, rows)}`);
+    out.push(`#### ${m.name}: ${block.threads} thread${block.threads > 1 ? "s" : ""} (${iso})\n\n${block.threads > 1 ? "Both libraries run their threaded builds here: tokenveil's relaxed-SIMD + atomics build with one pool worker (its int8 matmuls and activation quantization split between the page's thread and the worker; attention and the other ops stay on the page's thread), onnxruntime-web with numThreads 2." : ""}${note}\n\n${table(head, rows)}`);
   }
   return out.join("\n\n");
 }
@@ -331,7 +331,7 @@ ${profileTables(results)}
 ## Notes and limits
 
 - **The machine is shared** (2 cores): the run starts once the 1-minute load average is below 0.7 (or after 10 minutes of waiting) and records it at the start and the end; other jobs may still have run during the measurement. The runners of a pair take turns case by case, so a disturbance tends to hit both sides of a ratio.
-- **Threads**: tokenveil's wasm build is single-threaded; the two-thread tables compare it with Transformers.js using two threads.
+- **Threads**: at two threads (a cross-origin-isolated page) tokenveil loads its threaded build (\`threads: 2\`: the page's thread plus one pool worker; src/parallel.rs) and Transformers.js sets onnxruntime-web's numThreads to 2. At one thread both run single-threaded builds.
 - **int8 is not the same numbers on both sides**: onnxruntime's dynamic quantization keeps one scale per output channel with 7-bit weights (reduce_range) and quantizes activations to uint8 per tensor; tokenveil's Q8_0 keeps one f16 scale per 32 weights and quantizes activations to Q8_0 blocks. Same weights before quantization, different rounding: the token labels of the 128-token input agree as shown above (the base-size model has random weights, so its near-ties flip more easily).
 - **Rampart**: the 4-bit values are identical; tokenveil's Q4_0 rounds each block scale to f16 and keeps the embeddings in f16 where the ONNX file has uint8 with a per-tensor scale.
 - **Cold start** includes compiling the wasm module (onnxruntime-web's is about 26 MiB raw, tokenveil's 3.5 MiB) and, for Transformers.js, creating the session. "Cached" still fetches the JS and, for tokenveil, the wasm module over loopback (the static server sends no validators); with HTTP caching on a real server both would start somewhat faster.

@@ -27,8 +27,8 @@ const MODELS = ["rampart", "ner", "base"];
 const grid = (lengths, batches) => lengths.flatMap((length) => batches.map((batch) => ({ length, batch })));
 const PLANS = {
   full: {
-    // Browser cases at one thread; at two threads the same, except that tokenveil (single-
-    // threaded) runs batch 1 only there and its batch-8 figures are the one-thread ones.
+    // Browser cases, the same at one thread and at two (a cross-origin-isolated page, where
+    // both libraries start their threaded builds).
     cases: grid([16, 64, 128, 256, 512], [1, 8]),
     casesTwoThreads: grid([16, 64, 128, 256, 512], [1, 8]),
     reps: { warmup: 3, warmupBudgetMs: 1500, minReps: 3, maxReps: 20, budgetMs: 3000 },

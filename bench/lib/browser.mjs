@@ -52,18 +52,16 @@ export async function throughput({ site, model, manifest, threads, isolate, case
     for (const r of runners) {
       pages[r.id] = await openReady(browser.context, pageUrl(server.url, model, r, { threads }));
       out.runners[r.id] = { ...r, info: pages[r.id].info };
+      // A tokenveil page that fell back to one thread would be reported as two.
+      if (r.lib === "tokenveil" && pages[r.id].info?.threads !== threads) {
+        throw new Error(`${model} ${r.id}: asked for ${threads} thread(s), runs ${pages[r.id].info?.threads}`);
+      }
       log(`  ${model} ${r.id}: ready`);
     }
     let turn = 0;
     for (const { length, batch } of cases) {
       const order = turn++ % 2 ? [...runners].reverse() : runners;
       for (const r of order) {
-        // tokenveil has no threads yet: at two threads its batch of 8 would repeat the
-        // one-thread measurement (the report uses that one).
-        if (threads > 1 && r.lib === "tokenveil" && batch > 1) {
-          out.cases.push({ runner: r.id, length, batch, sameAsThreads: 1 });
-          continue;
-        }
         // Batch 8 where batch 1 already took long: estimate and skip rather than spend minutes.
         const one = out.cases.find((c) => c.runner === r.id && c.length === length && c.batch === 1);
         const estimate = one ? median(one.times) * batch : 0;
