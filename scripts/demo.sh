@@ -15,5 +15,6 @@ fi
 npm run --silent build
 npm run --silent build:demo
 echo
-echo "demo: open the URL below (served with a strict Content-Security-Policy; Ctrl-C stops it)"
-exec node scripts/serve.mjs www/dist --port "${PORT:-8080}" --csp
+echo "demo: open the URL below (served with a strict Content-Security-Policy and cross-origin"
+echo "isolated, so the threaded build runs; Ctrl-C stops it)"
+exec node scripts/serve.mjs www/dist --port "${PORT:-8080}" --csp --isolate

@@ -55,7 +55,8 @@ const expected = {
 nodePii.dispose();
 
 const checks = new Checks();
-const server = await startServer(site, { csp: true });
+// Served as `npm run demo` serves it: strict CSP, cross-origin isolated (so threads).
+const server = await startServer(site, { csp: true, isolate: true });
 const origin = new URL(server.url).origin;
 const browser = await launch();
 const { context } = browser;
@@ -152,6 +153,16 @@ try {
     coldFirstResult = Number(await desktop.locator("#timings").getAttribute("data-first-result-ms"));
     requestsAfterLoad = requests.length;
     return `${partial.length} partial progress updates, first result ${coldFirstResult.toFixed(0)} ms`;
+  });
+
+  await checks.run("1c. the isolated page runs the threaded build: Model info shows one thread per core (at most 4)", async () => {
+    const info = await desktop.locator("#model-info").evaluate((dl) =>
+      Object.fromEntries([...dl.querySelectorAll("dt")].map((dt) => [dt.textContent, dt.nextElementSibling?.textContent])));
+    const cores = await desktop.evaluate(() => navigator.hardwareConcurrency);
+    const want = String(Math.min(4, cores));
+    assert(info["Threads"] === want, `Threads shows ${info["Threads"]}, want ${want}`);
+    assert(info["WebAssembly build"] === "relaxed SIMD", `build ${info["WebAssembly build"]}`);
+    return `${info["Threads"]} threads, ${info["WebAssembly build"]}`;
   });
 
   await checks.run("1b. typed name, email and phone are highlighted with the model's labels", async () => {

@@ -295,6 +295,8 @@ export function renderModelInfo(dl: HTMLElement, licenceText: HTMLElement, info:
     ["Hidden size", String(info.hiddenSize)],
     ["Quantization", info.quantization ?? "none (f32)"],
     ["WebAssembly build", info.wasmBuild === "relaxed-simd" ? "relaxed SIMD" : "SIMD128"],
+    // More than 1 where the page is cross-origin isolated (the threaded build).
+    ["Threads", String(info.threads)],
     ["Labels", String(info.labels.length)],
     ["Max tokens per window", String(info.maxTokens)],
     ["Vocabulary", info.vocabSize.toLocaleString("en")],

@@ -32,13 +32,20 @@ pub(super) trait Vector {
 /// 1 activation vector: within the 16 vector registers of x86-64 (and of V8 on it) and arm64.
 const ROWS: usize = 4;
 
-pub(super) fn gemm<V: Vector>(w: &PackedWeight, x: &QuantizedRows, bias: &[f32], out: &mut [f32]) {
+/// `values`: the weight's int8 values (`PackedWeight::with_values`).
+pub(super) fn gemm<V: Vector>(
+    w: &PackedWeight,
+    values: &[i8],
+    x: &QuantizedRows,
+    bias: &[f32],
+    out: &mut [f32],
+) {
     // The kernel reads through raw pointers: check every extent it relies on, once.
     let (blocks, groups) = (w.k / BLOCK, w.groups());
     // The loops below walk the group-blocks two inputs (8 bytes for 4 columns) at a time.
     assert!(w.step() == 2);
     assert!(x.k == w.k && groups % 2 == 0 && groups * GROUP >= w.n);
-    assert!(w.values.len() == groups * blocks * GROUP_BLOCK_BYTES);
+    assert!(values.len() == groups * blocks * GROUP_BLOCK_BYTES);
     assert!(w.scales.len() == groups * blocks * GROUP);
     assert!(x.values.len() == x.m * x.k && x.scales.len() == x.m * blocks);
     assert!(bias.len() == w.n && out.len() == x.m * w.n);
@@ -46,13 +53,13 @@ pub(super) fn gemm<V: Vector>(w: &PackedWeight, x: &QuantizedRows, bias: &[f32],
     super::for_column_parts(w, x.m, |pairs| {
         let mut r = 0;
         while r + ROWS <= x.m {
-            tile::<V, ROWS>(w, x, r, pairs.clone(), bias, out);
+            tile::<V, ROWS>(w, values, x, r, pairs.clone(), bias, out);
             r += ROWS;
         }
         match x.m - r {
-            3 => tile::<V, 3>(w, x, r, pairs, bias, out),
-            2 => tile::<V, 2>(w, x, r, pairs, bias, out),
-            1 => tile::<V, 1>(w, x, r, pairs, bias, out),
+            3 => tile::<V, 3>(w, values, x, r, pairs, bias, out),
+            2 => tile::<V, 2>(w, values, x, r, pairs, bias, out),
+            1 => tile::<V, 1>(w, values, x, r, pairs, bias, out),
             _ => {}
         }
     });
@@ -61,6 +68,7 @@ pub(super) fn gemm<V: Vector>(w: &PackedWeight, x: &QuantizedRows, bias: &[f32],
 /// Rows `r0..r0 + R`, the columns of group pairs `pairs`.
 fn tile<V: Vector, const R: usize>(
     w: &PackedWeight,
+    values: &[i8],
     x: &QuantizedRows,
     r0: usize,
     pairs: Range<usize>,
@@ -77,7 +85,7 @@ fn tile<V: Vector, const R: usize>(
         // these columns to this thread alone.
         unsafe {
             let acc = accumulate::<V, R>(
-                w.values.as_ptr().add(g * blocks * GROUP_BLOCK_BYTES),
+                values.as_ptr().add(g * blocks * GROUP_BLOCK_BYTES),
                 w.scales.as_ptr().add(g * blocks * GROUP),
                 blocks,
                 rows.map(|r| x.values.as_ptr().add(r * x.k)),

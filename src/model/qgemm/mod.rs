@@ -23,6 +23,13 @@
 //! (its 4-bit values as the 7-bit operand) one of Rampart's 761 test tokens changed its label
 //! against onnxruntime, and Rampart already runs well under Transformers.js's time.
 //!
+//! Q4_0 weights are kept two values to a byte (`Values::Nibbles`), half the memory of int8, and
+//! unpacked per matmul into a scratch buffer; the kernels only ever see int8.
+//!
+//! Large products are split by output columns over the threads `crate::parallel` has (natively
+//! rayon's, in the threaded wasm build a pool of Web Workers); each output is computed whole by
+//! one thread, so the result is the same on any number of threads.
+//!
 //! The portable kernel computes bit for bit what the vector kernels do, for the same activation
 //! precision (tests compare them: SSE2 natively, simd128 and relaxed in tests/wasm_qgemm.rs).
 
@@ -66,14 +73,70 @@ pub struct PackedWeight {
     n: usize,
     k: usize,
     format: BlockFormat,
-    /// Group `g`, block `b`: 128 bytes at `(g * blocks + b) * 128`, input `kk` of column
+    /// Group `g`, block `b`: 128 values at `(g * blocks + b) * 128`, input `kk` of column
     /// `lane` at `packed_index(kk, lane, self.step())` within them. Padding columns are 0.
-    values: Vec<i8>,
+    values: Values,
     /// Group `g`, block `b`: the 4 columns' scales at `(g * blocks + b) * 4`.
     scales: Vec<f32>,
     /// For the relaxed kernel only (else empty), laid out as `scales`: `-64 × Σ values` of the
     /// column's block, where its sums start (see `relaxed.rs`).
     offsets: Vec<i32>,
+}
+
+/// A weight's int8 values, as the kernels read them or two to a byte.
+enum Values {
+    /// One byte per value (Q8_0).
+    Bytes(Vec<i8>),
+    /// Q4_0: two 4-bit values per byte (`pack_nibbles`), half the memory. Each matmul unpacks
+    /// them into a scratch buffer of the calling thread (`with_values`): a few microseconds per
+    /// layer with SIMD, against milliseconds for the product itself.
+    Nibbles(Vec<u8>),
+}
+
+thread_local! {
+    /// The unpacked values of the Q4_0 weight being multiplied (`PackedWeight::with_values`).
+    static SCRATCH: std::cell::Cell<Vec<i8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Q4_0 values (-8..=7) two to a byte: in each run of 32 values, byte `j` holds value `j` + 8 in
+/// its low nibble and value `j + 16` + 8 in its high one, so that one 16-byte vector unpacks
+/// into two with a mask, a shift and a subtraction.
+fn pack_nibbles(values: &[i8]) -> Vec<u8> {
+    debug_assert!(values.len() % 32 == 0);
+    let mut out = Vec::with_capacity(values.len() / 2);
+    for run in values.chunks_exact(32) {
+        for j in 0..16 {
+            out.push(((run[j] + 8) as u8) | ((run[j + 16] + 8) as u8) << 4);
+        }
+    }
+    out
+}
+
+/// `pack_nibbles` undone: `dst` gets 2 values per byte of `src`.
+fn unpack_nibbles(src: &[u8], dst: &mut [i8]) {
+    assert!(src.len() % 16 == 0 && dst.len() == 2 * src.len());
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    simd128::unpack_nibbles(src, dst);
+    #[cfg(target_arch = "x86_64")]
+    sse2::unpack_nibbles(src, dst);
+    #[cfg(not(any(
+        all(target_arch = "wasm32", target_feature = "simd128"),
+        target_arch = "x86_64"
+    )))]
+    unpack_nibbles_portable(src, dst);
+}
+
+#[cfg_attr(
+    any(all(target_arch = "wasm32", target_feature = "simd128"), target_arch = "x86_64"),
+    allow(dead_code)
+)]
+fn unpack_nibbles_portable(src: &[u8], dst: &mut [i8]) {
+    for (run, out) in src.chunks_exact(16).zip(dst.chunks_exact_mut(32)) {
+        for (j, &byte) in run.iter().enumerate() {
+            out[j] = (byte & 0x0F) as i8 - 8;
+            out[j + 16] = (byte >> 4) as i8 - 8;
+        }
+    }
 }
 
 /// Column groups for `n` outputs: groups of 4, an even count of them.
@@ -153,6 +216,11 @@ impl PackedWeight {
                 }
             }
         }
+        let values = match format {
+            // Only the plain kernel reads Q4_0 (see the module comment), one unpacked layer at a time.
+            BlockFormat::Q4_0 => Values::Nibbles(pack_nibbles(&values)),
+            BlockFormat::Q8_0 => Values::Bytes(values),
+        };
         Ok(PackedWeight {
             n,
             k,
@@ -161,6 +229,23 @@ impl PackedWeight {
             scales,
             offsets,
         })
+    }
+
+    /// Runs `f` on the int8 values: the stored ones, or the nibbles unpacked into this thread's
+    /// scratch buffer. The buffer is taken out while `f` runs, so a nested call (a rayon thread
+    /// running another matmul while it waits) unpacks into a buffer of its own.
+    fn with_values<R>(&self, f: impl FnOnce(&[i8]) -> R) -> R {
+        match &self.values {
+            Values::Bytes(values) => f(values),
+            Values::Nibbles(packed) => {
+                let mut scratch = SCRATCH.take();
+                scratch.resize(2 * packed.len(), 0);
+                unpack_nibbles(packed, &mut scratch);
+                let result = f(&scratch);
+                SCRATCH.set(scratch);
+                result
+            }
+        }
     }
 
     /// The weights of several layers that read the same input, as one (query, key and value
@@ -178,10 +263,27 @@ impl PackedWeight {
             n: parts.iter().map(|p| p.n).sum(),
             k,
             format,
-            values: parts
-                .iter()
-                .flat_map(|p| p.values.iter().copied())
-                .collect(),
+            // Whole group pairs are whole runs of 32 values, so nibbles concatenate as bytes do.
+            values: match format {
+                BlockFormat::Q4_0 => Values::Nibbles(
+                    parts
+                        .iter()
+                        .flat_map(|p| match &p.values {
+                            Values::Nibbles(v) => v.iter().copied(),
+                            Values::Bytes(_) => unreachable!("Q4_0 weights are stored as nibbles"),
+                        })
+                        .collect(),
+                ),
+                BlockFormat::Q8_0 => Values::Bytes(
+                    parts
+                        .iter()
+                        .flat_map(|p| match &p.values {
+                            Values::Bytes(v) => v.iter().copied(),
+                            Values::Nibbles(_) => unreachable!("Q8_0 weights are stored as bytes"),
+                        })
+                        .collect(),
+                ),
+            },
             scales: parts
                 .iter()
                 .flat_map(|p| p.scales.iter().copied())
@@ -243,40 +345,31 @@ impl PackedWeight {
     /// `out[m, n] = x[m, k] · Wᵀ + bias`, `x` row-major f32.
     pub fn matmul(&self, x: &[f32], bias: &[f32], out: &mut [f32]) -> Result<()> {
         self.check_shapes(x, bias, out)?;
-        #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
-        if uses_relaxed_kernel(self.format) {
-            relaxed::gemm(
-                self,
-                &QuantizedRows::new(x, self.k, self.activation_max(), simd128::quantize_block),
-                bias,
-                out,
-            );
-            return Ok(());
-        }
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        kernel::gemm::<simd128::Simd128>(
-            self,
-            &QuantizedRows::new(x, self.k, self.activation_max(), simd128::quantize_block),
-            bias,
-            out,
-        );
-        #[cfg(target_arch = "x86_64")]
-        kernel::gemm::<sse2::Sse2>(
-            self,
-            &QuantizedRows::new(x, self.k, self.activation_max(), quantize_block),
-            bias,
-            out,
-        );
-        #[cfg(not(any(
-            all(target_arch = "wasm32", target_feature = "simd128"),
-            target_arch = "x86_64"
-        )))]
-        portable_gemm(
-            self,
-            &QuantizedRows::new(x, self.k, self.activation_max(), quantize_block),
-            bias,
-            out,
-        );
+        self.with_values(|values| {
+            #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+            if uses_relaxed_kernel(self.format) {
+                let x = QuantizedRows::new(x, self.k, self.activation_max(), simd128::quantize_block);
+                return relaxed::gemm(self, values, &x, bias, out);
+            }
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            {
+                let x = QuantizedRows::new(x, self.k, self.activation_max(), simd128::quantize_block);
+                kernel::gemm::<simd128::Simd128>(self, values, &x, bias, out);
+            }
+            #[cfg(target_arch = "x86_64")]
+            {
+                let x = QuantizedRows::new(x, self.k, self.activation_max(), quantize_block);
+                kernel::gemm::<sse2::Sse2>(self, values, &x, bias, out);
+            }
+            #[cfg(not(any(
+                all(target_arch = "wasm32", target_feature = "simd128"),
+                target_arch = "x86_64"
+            )))]
+            {
+                let x = QuantizedRows::new(x, self.k, self.activation_max(), quantize_block);
+                portable_gemm(self, values, &x, bias, out);
+            }
+        });
         Ok(())
     }
 
@@ -284,13 +377,18 @@ impl PackedWeight {
     /// compare them).
     pub fn matmul_portable(&self, x: &[f32], bias: &[f32], out: &mut [f32]) -> Result<()> {
         self.check_shapes(x, bias, out)?;
-        portable_gemm(
-            self,
-            &QuantizedRows::new(x, self.k, self.activation_max(), quantize_block),
-            bias,
-            out,
-        );
+        let x = QuantizedRows::new(x, self.k, self.activation_max(), quantize_block);
+        self.with_values(|values| portable_gemm(self, values, &x, bias, out));
         Ok(())
+    }
+
+    /// Bytes the weight takes in memory (values, scales, offsets).
+    pub fn memory_bytes(&self) -> usize {
+        let values = match &self.values {
+            Values::Bytes(v) => v.len(),
+            Values::Nibbles(v) => v.len(),
+        };
+        values + 4 * (self.scales.len() + self.offsets.len())
     }
 }
 
@@ -468,7 +566,7 @@ unsafe fn add_bias_and_store(
 
 /// Reference kernel: per output, per block, the exact i32 sum, then
 /// `acc += sum as f32 * (weight scale * activation scale)` in block order, as each SIMD lane does.
-fn portable_gemm(w: &PackedWeight, x: &QuantizedRows, bias: &[f32], out: &mut [f32]) {
+fn portable_gemm(w: &PackedWeight, values: &[i8], x: &QuantizedRows, bias: &[f32], out: &mut [f32]) {
     let blocks = w.k / BLOCK;
     debug_assert!(x.k == w.k);
     for r in 0..x.m {
@@ -481,7 +579,7 @@ fn portable_gemm(w: &PackedWeight, x: &QuantizedRows, bias: &[f32], out: &mut [f
                 let mut sum = 0i32;
                 for kk in 0..BLOCK {
                     let at = gb * GROUP_BLOCK_BYTES + packed_index(kk, lane, w.step());
-                    sum += w.values[at] as i32 * row[b * BLOCK + kk] as i32;
+                    sum += values[at] as i32 * row[b * BLOCK + kk] as i32;
                 }
                 acc += sum as f32 * (w.scales[gb * GROUP + lane] * x.scales[r * blocks + b]);
             }
@@ -658,6 +756,27 @@ mod tests {
                 assert_eq!(bits(&a), bits(&b), "{format:?} {m}x{n}x{k}");
             }
         }
+    }
+
+    #[test]
+    fn q4_0_values_are_stored_two_to_a_byte_and_unpack_exactly() {
+        let mut rng = Rng(7);
+        let (n, k) = (24, 96);
+        let q4 = PackedWeight::from_blocks(BlockFormat::Q4_0, &blocks_of(BlockFormat::Q4_0, &mut rng, n, k), n, k).unwrap();
+        let q8 = PackedWeight::from_blocks(BlockFormat::Q8_0, &blocks_of(BlockFormat::Q8_0, &mut rng, n, k), n, k).unwrap();
+        let values = groups_for(n) * (k / BLOCK) * GROUP_BLOCK_BYTES;
+        assert_eq!(q4.memory_bytes(), values / 2 + 4 * q4.scales.len());
+        assert_eq!(q8.memory_bytes(), values + 4 * (q8.scales.len() + q8.offsets.len()));
+        // Every value -8..=7 in every position of a run of 32, through the vector unpacker
+        // (SSE2 here) and the portable one.
+        let all: Vec<i8> = (0..64 * 32).map(|i| ((i * 7 + i / 32) % 16) as i8 - 8).collect();
+        let packed = pack_nibbles(&all);
+        assert_eq!(packed.len(), all.len() / 2);
+        let (mut vector, mut portable) = (vec![0; all.len()], vec![0; all.len()]);
+        unpack_nibbles(&packed, &mut vector);
+        unpack_nibbles_portable(&packed, &mut portable);
+        assert_eq!(vector, all);
+        assert_eq!(portable, all);
     }
 
     #[test]

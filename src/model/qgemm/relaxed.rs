@@ -26,11 +26,12 @@ const STEP: usize = 4;
 /// in Chromium 156 for Q8_0 128 × 1536 × 384: 4 rows 47, 5 rows 61, 6 rows 44 GMAC/s.
 const ROWS: usize = 5;
 
-pub(super) fn gemm(w: &PackedWeight, x: &QuantizedRows, bias: &[f32], out: &mut [f32]) {
+/// `values`: the weight's int8 values (`PackedWeight::with_values`).
+pub(super) fn gemm(w: &PackedWeight, values: &[i8], x: &QuantizedRows, bias: &[f32], out: &mut [f32]) {
     // The kernel reads through raw pointers: check every extent it relies on, once.
     let (blocks, groups) = (w.k / BLOCK, w.groups());
     assert!(x.k == w.k && groups % 2 == 0 && groups * GROUP >= w.n);
-    assert!(w.values.len() == groups * blocks * GROUP_BLOCK_BYTES);
+    assert!(values.len() == groups * blocks * GROUP_BLOCK_BYTES);
     assert!(w.scales.len() == groups * blocks * GROUP && w.offsets.len() == w.scales.len());
     assert!(x.values.len() == x.m * x.k && x.scales.len() == x.m * blocks);
     assert!(bias.len() == w.n && out.len() == x.m * w.n);
@@ -40,14 +41,14 @@ pub(super) fn gemm(w: &PackedWeight, x: &QuantizedRows, bias: &[f32], out: &mut 
     super::for_column_parts(w, x.m, |pairs| {
         let mut r = 0;
         while r + ROWS <= x.m {
-            tile::<ROWS>(w, x, &act, r, pairs.clone(), bias, out);
+            tile::<ROWS>(w, values, x, &act, r, pairs.clone(), bias, out);
             r += ROWS;
         }
         match x.m - r {
-            4 => tile::<4>(w, x, &act, r, pairs, bias, out),
-            3 => tile::<3>(w, x, &act, r, pairs, bias, out),
-            2 => tile::<2>(w, x, &act, r, pairs, bias, out),
-            1 => tile::<1>(w, x, &act, r, pairs, bias, out),
+            4 => tile::<4>(w, values, x, &act, r, pairs, bias, out),
+            3 => tile::<3>(w, values, x, &act, r, pairs, bias, out),
+            2 => tile::<2>(w, values, x, &act, r, pairs, bias, out),
+            1 => tile::<1>(w, values, x, &act, r, pairs, bias, out),
             _ => {}
         }
     });
@@ -72,6 +73,7 @@ fn activation_bytes(x: &QuantizedRows) -> Vec<u8> {
 /// Rows `r0..r0 + R`, the columns of group pairs `pairs`.
 fn tile<const R: usize>(
     w: &PackedWeight,
+    values: &[i8],
     x: &QuantizedRows,
     act: &[u8],
     r0: usize,
@@ -90,6 +92,7 @@ fn tile<const R: usize>(
         unsafe {
             let acc = accumulate::<R>(
                 w,
+                values,
                 g,
                 rows.map(|r| act.as_ptr().add(r * x.k)),
                 rows.map(|r| x.scales.as_ptr().add(r * blocks)),
@@ -107,12 +110,13 @@ fn tile<const R: usize>(
 #[inline(always)]
 unsafe fn accumulate<const R: usize>(
     w: &PackedWeight,
+    values: &[i8],
     g: usize,
     xb: [*const u8; R],
     xs: [*const f32; R],
 ) -> [[v128; 2]; R] {
     let blocks = w.k / BLOCK;
-    let wv = [0, 1].map(|j| w.values.as_ptr().add((g + j) * blocks * GROUP_BLOCK_BYTES));
+    let wv = [0, 1].map(|j| values.as_ptr().add((g + j) * blocks * GROUP_BLOCK_BYTES));
     let ws = [0, 1].map(|j| w.scales.as_ptr().add((g + j) * blocks * GROUP));
     let wo = [0, 1].map(|j| w.offsets.as_ptr().add((g + j) * blocks * GROUP));
     let mut acc = [[f32x4_splat(0.0); 2]; R];

@@ -94,3 +94,19 @@ pub(super) fn quantize_block(src: &[f32], dst: &mut [i16], max: f32) -> f32 {
         }
     }
 }
+
+/// `unpack_nibbles_portable` with vectors: each 16 bytes give 32 values (low nibbles first).
+pub(super) fn unpack_nibbles(src: &[u8], dst: &mut [i8]) {
+    assert!(src.len() % 16 == 0 && dst.len() == 2 * src.len());
+    for (run, out) in src.chunks_exact(16).zip(dst.chunks_exact_mut(32)) {
+        // SAFETY: `run` holds 16 bytes (one vector), `out` 32 (two).
+        unsafe {
+            let v = v128_load(run.as_ptr() as *const v128);
+            let eight = i8x16_splat(8);
+            let lo = i8x16_sub(v128_and(v, u8x16_splat(0x0F)), eight);
+            let hi = i8x16_sub(u8x16_shr(v, 4), eight);
+            v128_store(out.as_mut_ptr() as *mut v128, lo);
+            v128_store(out.as_mut_ptr().add(16) as *mut v128, hi);
+        }
+    }
+}

@@ -49,3 +49,20 @@ impl Vector for Sse2 {
         _mm_storeu_ps(p, v)
     }
 }
+
+/// `unpack_nibbles_portable` with vectors: each 16 bytes give 32 values (low nibbles first).
+pub(super) fn unpack_nibbles(src: &[u8], dst: &mut [i8]) {
+    assert!(src.len() % 16 == 0 && dst.len() == 2 * src.len());
+    for (run, out) in src.chunks_exact(16).zip(dst.chunks_exact_mut(32)) {
+        // SAFETY: `run` holds 16 bytes (one vector), `out` 32 (two); SSE2 is part of x86-64.
+        unsafe {
+            let v = _mm_loadu_si128(run.as_ptr() as *const __m128i);
+            let (mask, eight) = (_mm_set1_epi8(0x0F), _mm_set1_epi8(8));
+            let lo = _mm_sub_epi8(_mm_and_si128(v, mask), eight);
+            // No byte shift in SSE2: shift 16-bit lanes, then mask off what crossed over.
+            let hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(v, 4), mask), eight);
+            _mm_storeu_si128(out.as_mut_ptr() as *mut __m128i, lo);
+            _mm_storeu_si128(out.as_mut_ptr().add(16) as *mut __m128i, hi);
+        }
+    }
+}
