@@ -42,27 +42,29 @@ async function download(url: string, options: LoadOptions): Promise<Uint8Array> 
     options.onProgress?.({ loaded: bytes.length, total: bytes.length, fromCache: false });
     return bytes;
   }
-  const chunks: Uint8Array[] = [];
+  // Chunks go straight into one buffer of the announced size (no second copy of a model that
+  // may be ~100 MB); it grows if the body turns out longer (a compressed response announces
+  // its compressed length).
+  let bytes = new Uint8Array(total ?? 1 << 20);
   let loaded = 0;
   const reader = response.body.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      chunks.push(value);
+      if (loaded + value.length > bytes.length) {
+        const grown = new Uint8Array(Math.max(2 * bytes.length, loaded + value.length));
+        grown.set(bytes.subarray(0, loaded));
+        bytes = grown;
+      }
+      bytes.set(value, loaded);
       loaded += value.length;
       options.onProgress?.({ loaded, total, fromCache: false });
     }
   } catch (err) {
     throw fetchError(url, err, options);
   }
-  const bytes = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
-  }
-  return bytes;
+  return loaded === bytes.length ? bytes : bytes.slice(0, loaded);
 }
 
 /** The bytes of a model file, from memory, the Cache API or the network. */
@@ -97,15 +99,18 @@ export async function fetchModel(source: FileSource, options: LoadOptions = {}):
   if (!(await matchesHash(bytes, options.sha256))) {
     throw new ModelError("integrity", `${url} does not match the expected sha256`);
   }
-  try {
-    await cache?.put(
-      url,
-      new Response(bytes as Uint8Array<ArrayBuffer>, {
+  // Stored in the background: the model is built from these bytes meanwhile (the Response
+  // holds its own copy), and writing ~100 MB to the cache would otherwise delay the first
+  // result. A full or unavailable cache only costs the next load a download.
+  if (cache) {
+    try {
+      const response = new Response(bytes as Uint8Array<ArrayBuffer>, {
         headers: { "Content-Type": "application/octet-stream", "Content-Length": String(bytes.length) },
-      }),
-    );
-  } catch {
-    // A full or unavailable cache only costs the next load a download.
+      });
+      cache.put(url, response).catch(() => {});
+    } catch {
+      // As above.
+    }
   }
   return bytes;
 }

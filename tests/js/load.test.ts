@@ -1,7 +1,8 @@
 // Loading over HTTP: streamed progress, HTTP errors, integrity, and the functions that need
 // the wasm module before any model is loaded.
 import { createHash } from "node:crypto";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ModelError, TokenClassifier, init, redact } from "../../dist/index.js";
 // @ts-expect-error: a plain .mjs script without types
@@ -48,4 +49,29 @@ test("HTTP errors and hash mismatches are ModelErrors", async () => {
   expect(wrong).toMatchObject({ code: "integrity" });
   const refused = await TokenClassifier.load("http://127.0.0.1:9/model.gguf").catch((e) => e);
   expect(refused).toMatchObject({ code: "network" });
+});
+
+test("a body longer than its Content-Length announces (gzip) still arrives whole", async () => {
+  // The announced length is the compressed one; fetch hands over the decompressed bytes, more
+  // than the buffer sized from the header holds.
+  const file = bytes("models/ner/ner-q4_0.gguf");
+  const gz = gzipSync(file, { level: 1 });
+  const zipped = createServer((_req, res) => {
+    res.writeHead(200, { "Content-Encoding": "gzip", "Content-Length": String(gz.length) });
+    res.end(gz);
+  });
+  await new Promise<void>((ok) => zipped.listen(0, "127.0.0.1", ok));
+  try {
+    const url = `http://127.0.0.1:${(zipped.address() as { port: number }).port}/ner.gguf`;
+    const sha256 = createHash("sha256").update(file).digest("hex");
+    const seen: number[] = [];
+    const ner = await TokenClassifier.load(url, { sha256, onProgress: (p) => seen.push(p.loaded) });
+    expect(gz.length).toBeLessThan(file.length);
+    expect(seen.at(-1)).toBe(file.length);
+    const { entities } = ner.classify("Angela Merkel visited Paris.", { aggregationStrategy: "simple" });
+    expect(entities.map((e) => e.entityGroup)).toEqual(["PER", "LOC"]);
+    ner.dispose();
+  } finally {
+    zipped.close();
+  }
 });
