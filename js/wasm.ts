@@ -85,8 +85,8 @@ export interface InitOptions {
    * Threads for the int8 matmuls, this one included. More than 1 needs a cross-origin-isolated
    * page (COOP `same-origin` + COEP `require-corp`: `crossOriginIsolated` is true), relaxed
    * SIMD, Web Workers and the default module (no `wasm` source): then the threaded build loads
-   * and starts `threads - 1` pool workers. Elsewhere, or if no worker starts, it runs on one
-   * thread; `ModelInfo.threads` says how many run. Default: `navigator.hardwareConcurrency`,
+   * and starts `threads - 1` pool workers. Elsewhere, or if the threaded build fails to load,
+   * or no worker starts, it runs on one thread; `ModelInfo.threads` says how many run. Default: `navigator.hardwareConcurrency`,
    * at most 4, where threads are possible, else 1.
    */
   threads?: number;
@@ -183,8 +183,13 @@ export function init(wasm?: WasmSource, options: InitOptions = {}): Promise<void
   ready ??= (async () => {
     const threads = threadsWanted(wasm, options);
     if (threads > 1) {
-      await initThreaded(threads);
-      return;
+      try {
+        await initThreaded(threads);
+        return;
+      } catch {
+        // The threaded build could not load (its files missing, shared memory refused): the
+        // single-threaded one computes the same outputs, more slowly.
+      }
     }
     const source = wasm ?? (isNode() ? await nodeWasmBytes() : defaultWasmUrl());
     const exports = await initWasm({ module_or_path: source });

@@ -90,6 +90,19 @@ try {
     assert(!notIsolated.fetched.some((f) => f.startsWith("tokenveil_threads") || f === "pool-worker.js"), notIsolated.fetched.join(", "));
   });
 
+  await checks.run("if the threaded build cannot be fetched, the page falls back to one thread", async () => {
+    const page = await browser.context.newPage();
+    await page.route("**/tokenveil_threads_bg.wasm", (route) => route.fulfill({ status: 404, body: "gone" }));
+    await page.goto(`${isolatedServer.url}dist/index.js`);
+    const info = await page.evaluate(async () => {
+      const { TokenClassifier } = await import("/dist/index.js");
+      const m = await TokenClassifier.load("/models/ner/ner-q8_0.gguf", { threads: 2 });
+      return { ...m.info, entities: m.classify("Angela Merkel visited Paris.", { aggregationStrategy: "simple" }).entities.length };
+    });
+    await page.close();
+    assert(info.threads === 1 && info.wasmBuild === "relaxed-simd" && info.entities === 2, JSON.stringify(info));
+  });
+
   await checks.run("bad thread counts are invalid_option errors, and init works after one", async () => {
     const page = await browser.context.newPage();
     await page.goto(`${isolatedServer.url}dist/index.js`);
