@@ -288,7 +288,7 @@ Export checks (onnxruntime on the exported file against PyTorch on the same weig
 
 ## Latency in Chromium
 
-Median and 90th percentile (nearest rank) of per-call milliseconds; tokens/s = tokens per call / median. One call classifies the whole batch: Transformers.js pads the batch into one session run; tokenveil's \`classifyBatch\` tokenizes the texts, runs their windows through the model together (padded to the longest, up to \`batchSize\` 8 at a time) and post-processes each, as its Rust API does (see the native tables). Repetitions: up to ${meta.plan.reps.warmup} untimed warm-up calls (the first always, more while warm-up has taken less than ${meta.plan.reps.warmupBudgetMs} ms), then ${meta.plan.reps.minReps} to ${meta.plan.reps.maxReps} timed calls, stopping once ${meta.plan.reps.budgetMs} ms are spent; runners take turns case by case. A batch-8 case whose batch-1 time × 8 exceeds ${meta.plan.skipMs / 1000} s is skipped and marked so. The last columns are tokenveil / Transformers.js, pair by pair.
+Median and 90th percentile (nearest rank) of per-call milliseconds; tokens/s = tokens per call / median. One call classifies the whole batch: Transformers.js pads the batch into one session run; tokenveil's \`classifyBatch\` tokenizes the texts, runs their windows through the model together (padded to the longest, up to \`batchSize\` 8 windows and 512 padded tokens a pass) and post-processes each, as its Rust API does (see the native tables). Repetitions: up to ${meta.plan.reps.warmup} untimed warm-up calls (the first always, more while warm-up has taken less than ${meta.plan.reps.warmupBudgetMs} ms), then ${meta.plan.reps.minReps} to ${meta.plan.reps.maxReps} timed calls, stopping once ${meta.plan.reps.budgetMs} ms are spent; runners take turns case by case. A batch-8 case whose batch-1 time × 8 exceeds ${meta.plan.skipMs / 1000} s is skipped and marked so. The last columns are tokenveil / Transformers.js, pair by pair.
 
 ${latencyTables(results)}
 
@@ -318,7 +318,7 @@ ${agreementTable(results)}
 
 ## Native references
 
-The same models on the same machine: tokenveil's release build (bench/native, \`-C target-cpu=native\`, threads through \`RAYON_NUM_THREADS\`) timing \`classify_batch_timed\` (its forward time is shown; a batch is one padded forward), and onnxruntime's CPU provider (bench/ort_native.py, \`intra_op_num_threads\` 1 or 2) timing \`InferenceSession.run\` on the same ONNX files and tokens. Same repetition rule. The ratio columns are tokenveil / onnxruntime, pair by pair.
+The same models on the same machine: tokenveil's release build (bench/native, \`-C target-cpu=native\`, threads through \`RAYON_NUM_THREADS\`) timing \`classify_batch_timed\` (its forward time is shown; a batch runs in padded passes of up to 8 windows and 512 tokens), and onnxruntime's CPU provider (bench/ort_native.py, \`intra_op_num_threads\` 1 or 2) timing \`InferenceSession.run\` on the same ONNX files and tokens. Same repetition rule. The ratio columns are tokenveil / onnxruntime, pair by pair.
 
 ${nativeTables(results)}
 

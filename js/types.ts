@@ -125,6 +125,7 @@ export interface TokenClassificationOptions {
   ignoreLabels?: string[];
   /** Tokens shared by neighbouring windows over long text; default a quarter of the window. */
   stride?: number;
+  /** Windows run through the model together, at most; default 8 (a pass also holds at most 512 padded tokens). */
   batchSize?: number;
   offsets?: OffsetEncoding;
 }

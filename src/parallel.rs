@@ -43,7 +43,9 @@ pub use pool::worker_loop;
 mod pool {
     use core::arch::wasm32::{memory_atomic_notify, memory_atomic_wait32};
     use core::hint::spin_loop;
-    use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering::SeqCst};
+    use std::sync::atomic::{
+        AtomicBool, AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering::SeqCst,
+    };
 
     /// Workers that have entered `worker_loop`.
     static WORKERS: AtomicUsize = AtomicUsize::new(0);
@@ -105,7 +107,10 @@ mod pool {
             if next >= parts {
                 return;
             }
-            if CLAIM.compare_exchange(word, word + (1 << 16), SeqCst, SeqCst).is_ok() {
+            if CLAIM
+                .compare_exchange(word, word + (1 << 16), SeqCst, SeqCst)
+                .is_ok()
+            {
                 // SAFETY: our part is claimed and not done, so the job's caller is still
                 // waiting in `for_each_part`: CALL and DATA are that job's, and its closure
                 // is alive.

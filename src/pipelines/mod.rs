@@ -10,6 +10,12 @@ use crate::bundle::ModelBundle;
 use crate::error::Result;
 use crate::tokenize::Encoded;
 
+/// Padded tokens one forward pass may hold. Activation memory grows with batch × length (and
+/// attention scores with batch × length²), and wasm memory never shrinks: two full 512-token
+/// windows in one pass raised Rampart's peak by about 4 MiB over one at a time, for no speed
+/// gain (a pass of 512 rows already keeps the matmuls busy).
+pub(crate) const MAX_PADDED_TOKENS_PER_PASS: usize = 512;
+
 /// Run windows through the model in batches of similar length (little padding) and return
 /// each window's logits rows (`[tokens][labels]` for token heads, `[1][labels]` for sequence
 /// heads), in the windows' order.
@@ -18,26 +24,52 @@ pub(crate) fn logits_per_window(
     windows: &[Encoded],
     batch_size: usize,
 ) -> Result<Vec<Vec<Vec<f32>>>> {
-    let mut order: Vec<usize> = (0..windows.len()).collect();
-    order.sort_by_key(|&i| windows[i].len());
+    let lengths: Vec<usize> = windows.iter().map(Encoded::len).collect();
     let mut out: Vec<Vec<Vec<f32>>> = vec![Vec::new(); windows.len()];
-    for chunk in order.chunks(batch_size.max(1)) {
-        let batch: Vec<&Encoded> = chunk.iter().map(|&i| &windows[i]).collect();
+    for pass in group_into_passes(&lengths, batch_size, MAX_PADDED_TOKENS_PER_PASS) {
+        let batch: Vec<&Encoded> = pass.iter().map(|&i| &windows[i]).collect();
         let logits = model.forward(&batch)?;
         match logits.rank() {
             3 => {
-                for (row, &i) in logits.to_vec3::<f32>()?.into_iter().zip(chunk) {
+                for (row, &i) in logits.to_vec3::<f32>()?.into_iter().zip(&pass) {
                     out[i] = row.into_iter().take(windows[i].len()).collect();
                 }
             }
             _ => {
-                for (row, &i) in logits.to_vec2::<f32>()?.into_iter().zip(chunk) {
+                for (row, &i) in logits.to_vec2::<f32>()?.into_iter().zip(&pass) {
                     out[i] = vec![row];
                 }
             }
         }
     }
     Ok(out)
+}
+
+/// Window indices grouped into forward passes: shortest first (so a pass pads little), at most
+/// `batch_size` windows and `max_padded_tokens` padded tokens a pass; a window longer than the
+/// budget runs alone.
+fn group_into_passes(
+    lengths: &[usize],
+    batch_size: usize,
+    max_padded_tokens: usize,
+) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..lengths.len()).collect();
+    order.sort_by_key(|&i| lengths[i]);
+    let mut passes: Vec<Vec<usize>> = Vec::new();
+    let mut current: Vec<usize> = Vec::new();
+    for i in order {
+        // Sorted ascending, so the newcomer sets the pass's padded length.
+        let padded = (current.len() + 1) * lengths[i];
+        if !current.is_empty() && (current.len() == batch_size.max(1) || padded > max_padded_tokens)
+        {
+            passes.push(std::mem::take(&mut current));
+        }
+        current.push(i);
+    }
+    if !current.is_empty() {
+        passes.push(current);
+    }
+    passes
 }
 
 /// Numerically stable softmax in f64, returned as f32 (scores users read and compare).
@@ -69,5 +101,36 @@ mod tests {
         assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6);
         assert!((p[1] - 0.7310586).abs() < 1e-6);
         assert_eq!(argmax(&[0.1, 0.5, 0.5]), 1);
+    }
+
+    #[test]
+    fn passes_respect_batch_size_and_token_budget() {
+        // Two full windows never share a pass; short ones fill up to batch_size.
+        assert_eq!(
+            group_into_passes(&[512, 300, 512], 8, 512),
+            vec![vec![1], vec![0], vec![2]]
+        );
+        assert_eq!(
+            group_into_passes(&[16; 5], 2, 512),
+            vec![vec![0, 1], vec![2, 3], vec![4]]
+        );
+        assert_eq!(
+            group_into_passes(&[128, 20, 128, 128, 128], 8, 512),
+            vec![vec![1, 0, 2, 3], vec![4]]
+        );
+        // A window over the budget still runs, alone.
+        assert_eq!(
+            group_into_passes(&[700, 10], 8, 512),
+            vec![vec![1], vec![0]]
+        );
+        assert!(group_into_passes(&[], 8, 512).is_empty());
+        // Every window exactly once, whatever the lengths.
+        let lengths: Vec<usize> = (0..50).map(|i| (i * 37) % 513 + 1).collect();
+        let mut seen: Vec<usize> = group_into_passes(&lengths, 8, 512)
+            .into_iter()
+            .flatten()
+            .collect();
+        seen.sort();
+        assert_eq!(seen, (0..50).collect::<Vec<_>>());
     }
 }

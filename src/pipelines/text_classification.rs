@@ -42,6 +42,8 @@ pub struct TextClassificationOptions {
     /// How many labels to return, best first; `None` returns all of them.
     pub top_k: Option<usize>,
     pub function_to_apply: FunctionToApply,
+    /// Texts run through the model together, at most (a pass also holds at most 512 padded
+    /// tokens).
     pub batch_size: usize,
 }
 

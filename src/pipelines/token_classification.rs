@@ -53,7 +53,8 @@ pub struct TokenClassificationOptions {
     /// Content tokens shared by consecutive windows over long text. Default: a quarter of the
     /// window (127 for a 512-position BERT).
     pub stride: Option<usize>,
-    /// Windows run through the model together.
+    /// Windows run through the model together, at most (a pass also holds at most 512 padded
+    /// tokens, so long windows run one or a few at a time).
     pub batch_size: usize,
 }
 

@@ -127,7 +127,10 @@ fn unpack_nibbles(src: &[u8], dst: &mut [i8]) {
 }
 
 #[cfg_attr(
-    any(all(target_arch = "wasm32", target_feature = "simd128"), target_arch = "x86_64"),
+    any(
+        all(target_arch = "wasm32", target_feature = "simd128"),
+        target_arch = "x86_64"
+    ),
     allow(dead_code)
 )]
 fn unpack_nibbles_portable(src: &[u8], dst: &mut [i8]) {
@@ -348,12 +351,14 @@ impl PackedWeight {
         self.with_values(|values| {
             #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
             if uses_relaxed_kernel(self.format) {
-                let x = QuantizedRows::new(x, self.k, self.activation_max(), simd128::quantize_block);
+                let x =
+                    QuantizedRows::new(x, self.k, self.activation_max(), relaxed::quantize_block);
                 return relaxed::gemm(self, values, &x, bias, out);
             }
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             {
-                let x = QuantizedRows::new(x, self.k, self.activation_max(), simd128::quantize_block);
+                let x =
+                    QuantizedRows::new(x, self.k, self.activation_max(), simd128::quantize_block);
                 kernel::gemm::<simd128::Simd128>(self, values, &x, bias, out);
             }
             #[cfg(target_arch = "x86_64")]
@@ -397,11 +402,13 @@ const fn uses_relaxed_kernel(format: BlockFormat) -> bool {
     RELAXED && matches!(format, BlockFormat::Q8_0)
 }
 
-/// Activations quantized per row and block of 32 to `±max` codes, with f32 scales.
-pub(crate) struct QuantizedRows {
+/// Activations quantized per row and block of 32 to `±max` codes, with f32 scales. The codes
+/// are `i16` for the plain kernels and, for the relaxed kernel, bytes `q + 64` (its unsigned
+/// 7-bit operand, written directly by its quantizer).
+pub(crate) struct QuantizedRows<T = i16> {
     m: usize,
     k: usize,
-    values: Vec<i16>,
+    values: Vec<T>,
     /// Row `r`, block `b` at `r * blocks + b`.
     scales: Vec<f32>,
 }
@@ -409,18 +416,18 @@ pub(crate) struct QuantizedRows {
 /// Activations smaller than this many values are quantized on one thread (about 45 µs of work).
 const PARALLEL_MIN_VALUES: usize = 1 << 15;
 
-impl QuantizedRows {
+impl<T: Copy + Default + Send + 'static> QuantizedRows<T> {
     /// Generic over the block quantizer so that it inlines into the loop. Large inputs are
     /// split into runs of blocks over the threads there are.
     fn new(
         x: &[f32],
         k: usize,
         max: f32,
-        quantize: impl Fn(&[f32], &mut [i16], f32) -> f32 + Sync,
+        quantize: impl Fn(&[f32], &mut [T], f32) -> f32 + Sync,
     ) -> Self {
         let m = x.len() / k;
         let blocks = k / BLOCK;
-        let mut values = vec![0i16; m * k];
+        let mut values = vec![T::default(); m * k];
         let mut scales = vec![0f32; m * blocks];
         let all = m * blocks;
         let threads = crate::parallel::threads();
@@ -429,7 +436,8 @@ impl QuantizedRows {
         } else {
             1
         };
-        let (shared_values, shared_scales) = (SharedMut::new(&mut values), SharedMut::new(&mut scales));
+        let (shared_values, shared_scales) =
+            (SharedMut::new(&mut values), SharedMut::new(&mut scales));
         crate::parallel::for_each_part(parts, |p| {
             let (b0, b1) = (all * p / parts, all * (p + 1) / parts);
             // SAFETY: parts cover disjoint runs of blocks b0..b1 (BLOCK codes and one scale each).
@@ -530,7 +538,9 @@ fn for_column_parts(w: &PackedWeight, m: usize, columns: impl Fn(std::ops::Range
     } else {
         pairs.min(4 * threads)
     };
-    crate::parallel::for_each_part(parts, |p| columns(pairs * p / parts..pairs * (p + 1) / parts));
+    crate::parallel::for_each_part(parts, |p| {
+        columns(pairs * p / parts..pairs * (p + 1) / parts)
+    });
 }
 
 /// A vector kernel's tile result (rows `r0..`, columns of groups `g` and `g + 1`) plus the
@@ -566,7 +576,13 @@ unsafe fn add_bias_and_store(
 
 /// Reference kernel: per output, per block, the exact i32 sum, then
 /// `acc += sum as f32 * (weight scale * activation scale)` in block order, as each SIMD lane does.
-fn portable_gemm(w: &PackedWeight, values: &[i8], x: &QuantizedRows, bias: &[f32], out: &mut [f32]) {
+fn portable_gemm(
+    w: &PackedWeight,
+    values: &[i8],
+    x: &QuantizedRows,
+    bias: &[f32],
+    out: &mut [f32],
+) {
     let blocks = w.k / BLOCK;
     debug_assert!(x.k == w.k);
     for r in 0..x.m {
@@ -762,14 +778,31 @@ mod tests {
     fn q4_0_values_are_stored_two_to_a_byte_and_unpack_exactly() {
         let mut rng = Rng(7);
         let (n, k) = (24, 96);
-        let q4 = PackedWeight::from_blocks(BlockFormat::Q4_0, &blocks_of(BlockFormat::Q4_0, &mut rng, n, k), n, k).unwrap();
-        let q8 = PackedWeight::from_blocks(BlockFormat::Q8_0, &blocks_of(BlockFormat::Q8_0, &mut rng, n, k), n, k).unwrap();
+        let q4 = PackedWeight::from_blocks(
+            BlockFormat::Q4_0,
+            &blocks_of(BlockFormat::Q4_0, &mut rng, n, k),
+            n,
+            k,
+        )
+        .unwrap();
+        let q8 = PackedWeight::from_blocks(
+            BlockFormat::Q8_0,
+            &blocks_of(BlockFormat::Q8_0, &mut rng, n, k),
+            n,
+            k,
+        )
+        .unwrap();
         let values = groups_for(n) * (k / BLOCK) * GROUP_BLOCK_BYTES;
         assert_eq!(q4.memory_bytes(), values / 2 + 4 * q4.scales.len());
-        assert_eq!(q8.memory_bytes(), values + 4 * (q8.scales.len() + q8.offsets.len()));
+        assert_eq!(
+            q8.memory_bytes(),
+            values + 4 * (q8.scales.len() + q8.offsets.len())
+        );
         // Every value -8..=7 in every position of a run of 32, through the vector unpacker
         // (SSE2 here) and the portable one.
-        let all: Vec<i8> = (0..64 * 32).map(|i| ((i * 7 + i / 32) % 16) as i8 - 8).collect();
+        let all: Vec<i8> = (0..64 * 32)
+            .map(|i| ((i * 7 + i / 32) % 16) as i8 - 8)
+            .collect();
         let packed = pack_nibbles(&all);
         assert_eq!(packed.len(), all.len() / 2);
         let (mut vector, mut portable) = (vec![0; all.len()], vec![0; all.len()]);

@@ -12,6 +12,7 @@
 //! float steps after it are the portable kernel's, so the outputs equal its outputs for the
 //! same codes, bit for bit.
 
+use super::simd128::{block_scale, codes};
 use super::{PackedWeight, QuantizedRows, SharedOut, BLOCK, GROUP, GROUP_BLOCK_BYTES};
 use core::arch::wasm32::*;
 use std::ops::Range;
@@ -27,7 +28,13 @@ const STEP: usize = 4;
 const ROWS: usize = 5;
 
 /// `values`: the weight's int8 values (`PackedWeight::with_values`).
-pub(super) fn gemm(w: &PackedWeight, values: &[i8], x: &QuantizedRows, bias: &[f32], out: &mut [f32]) {
+pub(super) fn gemm(
+    w: &PackedWeight,
+    values: &[i8],
+    x: &QuantizedRows<u8>,
+    bias: &[f32],
+    out: &mut [f32],
+) {
     // The kernel reads through raw pointers: check every extent it relies on, once.
     let (blocks, groups) = (w.k / BLOCK, w.groups());
     assert!(x.k == w.k && groups % 2 == 0 && groups * GROUP >= w.n);
@@ -36,46 +43,52 @@ pub(super) fn gemm(w: &PackedWeight, values: &[i8], x: &QuantizedRows, bias: &[f
     assert!(x.values.len() == x.m * x.k && x.scales.len() == x.m * blocks);
     assert!(bias.len() == w.n && out.len() == x.m * w.n);
     assert!(w.step() == STEP && w.activation_max() == 63.0);
-    let act = activation_bytes(x);
     let out = SharedOut::new(out);
     super::for_column_parts(w, x.m, |pairs| {
         let mut r = 0;
         while r + ROWS <= x.m {
-            tile::<ROWS>(w, values, x, &act, r, pairs.clone(), bias, out);
+            tile::<ROWS>(w, values, x, r, pairs.clone(), bias, out);
             r += ROWS;
         }
         match x.m - r {
-            4 => tile::<4>(w, values, x, &act, r, pairs, bias, out),
-            3 => tile::<3>(w, values, x, &act, r, pairs, bias, out),
-            2 => tile::<2>(w, values, x, &act, r, pairs, bias, out),
-            1 => tile::<1>(w, values, x, &act, r, pairs, bias, out),
+            4 => tile::<4>(w, values, x, r, pairs, bias, out),
+            3 => tile::<3>(w, values, x, r, pairs, bias, out),
+            2 => tile::<2>(w, values, x, r, pairs, bias, out),
+            1 => tile::<1>(w, values, x, r, pairs, bias, out),
             _ => {}
         }
     });
 }
 
-/// The activation codes as the dot product's bytes: `q + 64`, row by row.
-fn activation_bytes(x: &QuantizedRows) -> Vec<u8> {
-    let mut bytes = vec![0u8; x.values.len()];
-    for (src, dst) in x.values.chunks_exact(16).zip(bytes.chunks_exact_mut(16)) {
-        // SAFETY: `src` holds 16 i16 (two vectors), `dst` 16 bytes (one vector). Codes are
-        // within ±63, so `q + 64` is 1..=127 and narrowing is exact.
-        unsafe {
-            let k = i16x8_splat(64);
-            let a = i16x8_add(v128_load(src.as_ptr() as *const v128), k);
-            let b = i16x8_add(v128_load(src.as_ptr().add(8) as *const v128), k);
-            v128_store(dst.as_mut_ptr() as *mut v128, u8x16_narrow_i16x8(a, b));
+/// The activation quantizer of this kernel: `simd128::quantize_block`'s codes `q` (±63), written
+/// as the dot product's bytes `q + 64` (1..=127) in the same pass.
+#[inline(always)]
+pub(super) fn quantize_block(src: &[f32], dst: &mut [u8], max: f32) -> f32 {
+    assert!(src.len() == BLOCK && dst.len() == BLOCK && max <= 63.0);
+    // SAFETY: both slices hold exactly BLOCK elements (checked above). Codes are within ±63, so
+    // `q + 64` is 1..=127 and both narrowings are exact.
+    unsafe {
+        let s = src.as_ptr();
+        let (d, id) = block_scale(s, max);
+        let bias = i16x8_splat(64);
+        for i in 0..BLOCK / 16 {
+            let c = |j: usize| codes(s.add(16 * i + 4 * j), id, max);
+            let lo = i16x8_add(i16x8_narrow_i32x4(c(0), c(1)), bias);
+            let hi = i16x8_add(i16x8_narrow_i32x4(c(2), c(3)), bias);
+            v128_store(
+                dst.as_mut_ptr().add(16 * i) as *mut v128,
+                u8x16_narrow_i16x8(lo, hi),
+            );
         }
+        d
     }
-    bytes
 }
 
 /// Rows `r0..r0 + R`, the columns of group pairs `pairs`.
 fn tile<const R: usize>(
     w: &PackedWeight,
     values: &[i8],
-    x: &QuantizedRows,
-    act: &[u8],
+    x: &QuantizedRows<u8>,
     r0: usize,
     pairs: Range<usize>,
     bias: &[f32],
@@ -87,14 +100,14 @@ fn tile<const R: usize>(
         let mut lanes = [[0f32; 2 * GROUP]; R];
         // SAFETY: `gemm` checked that groups g and g + 1 (g + 1 < groups, as groups is even)
         // have `blocks` group-blocks of values, scales and offsets, and that rows r0..r0 + R
-        // exist (`act` holds a byte per code), and the bias; each `lanes` row holds two vectors
+        // exist (`x.values` holds a byte per code), and the bias; each `lanes` row holds two vectors
         // of f32; `for_column_parts` gives these columns to this thread alone.
         unsafe {
             let acc = accumulate::<R>(
                 w,
                 values,
                 g,
-                rows.map(|r| act.as_ptr().add(r * x.k)),
+                rows.map(|r| x.values.as_ptr().add(r * x.k)),
                 rows.map(|r| x.scales.as_ptr().add(r * blocks)),
             );
             for (dst, pair) in lanes.iter_mut().zip(acc) {

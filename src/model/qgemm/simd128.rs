@@ -59,40 +59,57 @@ pub(super) fn quantize_block(src: &[f32], dst: &mut [i16], max: f32) -> f32 {
     // SAFETY: both slices hold exactly BLOCK elements (checked above).
     unsafe {
         let s = src.as_ptr();
-        let mut m = f32x4_abs(v128_load(s as *const v128));
-        for i in 1..BLOCK / 4 {
-            m = f32x4_max(m, f32x4_abs(v128_load(s.add(4 * i) as *const v128)));
-        }
-        let lanes = [
-            f32x4_extract_lane::<0>(m),
-            f32x4_extract_lane::<1>(m),
-            f32x4_extract_lane::<2>(m),
-            f32x4_extract_lane::<3>(m),
-        ];
-        let amax = lanes
-            .iter()
-            .fold(0f32, |a, &v| if v.is_nan() || v > a { v } else { a });
-        let d = amax / max;
-        let id = f32x4_splat(if d != 0.0 { 1.0 / d } else { 0.0 });
-        let lo = f32x4_splat(-max);
-        let hi = f32x4_splat(max);
+        let (d, id) = block_scale(s, max);
         for i in 0..BLOCK / 8 {
-            let q = |j: usize| {
-                let v = f32x4_mul(v128_load(s.add(8 * i + 4 * j) as *const v128), id);
-                // pmax(v, lo) / pmin(v, hi) keep a NaN `v` as `clamp` does; the saturating
-                // conversion then makes it 0 in both.
-                let v = f32x4_pmin(f32x4_pmax(f32x4_nearest(v), lo), hi);
-                i32x4_trunc_sat_f32x4(v)
-            };
-            let packed = i16x8_narrow_i32x4(q(0), q(1));
+            let packed = i16x8_narrow_i32x4(
+                codes(s.add(8 * i), id, max),
+                codes(s.add(8 * i + 4), id, max),
+            );
             v128_store(dst.as_mut_ptr().add(8 * i) as *mut v128, packed);
         }
-        if amax.is_finite() {
-            d
-        } else {
-            f32::NAN
-        }
+        d
     }
+}
+
+/// A block's scale `d = max|x| / max` (NaN when the block holds a NaN or an infinity, as the
+/// portable `quantize_block` returns) and `1 / d` in every lane (0 for an all-zero block).
+///
+/// # Safety
+/// `s` points to BLOCK readable f32.
+#[inline(always)]
+pub(super) unsafe fn block_scale(s: *const f32, max: f32) -> (f32, v128) {
+    let mut m = f32x4_abs(v128_load(s as *const v128));
+    for i in 1..BLOCK / 4 {
+        m = f32x4_max(m, f32x4_abs(v128_load(s.add(4 * i) as *const v128)));
+    }
+    let lanes = [
+        f32x4_extract_lane::<0>(m),
+        f32x4_extract_lane::<1>(m),
+        f32x4_extract_lane::<2>(m),
+        f32x4_extract_lane::<3>(m),
+    ];
+    let amax = lanes
+        .iter()
+        .fold(0f32, |a, &v| if v.is_nan() || v > a { v } else { a });
+    let d = amax / max;
+    let id = f32x4_splat(if d != 0.0 { 1.0 / d } else { 0.0 });
+    (if amax.is_finite() { d } else { f32::NAN }, id)
+}
+
+/// Four codes `clamp(nearest(x · id), ±max)` from `s`, as i32 lanes.
+///
+/// # Safety
+/// `s` points to 4 readable f32.
+#[inline(always)]
+pub(super) unsafe fn codes(s: *const f32, id: v128, max: f32) -> v128 {
+    let v = f32x4_mul(v128_load(s as *const v128), id);
+    // pmax(v, lo) / pmin(v, hi) keep a NaN `v` as `clamp` does; the saturating conversion then
+    // makes it 0 in both.
+    let v = f32x4_pmin(
+        f32x4_pmax(f32x4_nearest(v), f32x4_splat(-max)),
+        f32x4_splat(max),
+    );
+    i32x4_trunc_sat_f32x4(v)
 }
 
 /// `unpack_nibbles_portable` with vectors: each 16 bytes give 32 values (low nibbles first).
