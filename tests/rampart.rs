@@ -75,9 +75,10 @@ fn shipped_q4_0_gguf_agrees_with_onnxruntime() {
     );
 }
 
-/// Long inputs compute attention a few heads at a time (`encoder::ATTENTION_SCORES_BUDGET`):
-/// a padded batch of two long sequences must give each sequence's logits as it gives alone,
-/// with all heads at once (a short sequence's scores fit the budget).
+/// Long inputs compute attention a few heads at a time (`encoder::ATTENTION_SCORES_BUDGET`) and
+/// the feed-forward block a run of rows at a time (`encoder::FFN_INTERMEDIATE_BUDGET`): a
+/// padded batch of two long sequences (1 head at a time, 3 FFN runs of 342 rows) must give each
+/// sequence's logits as it gives alone (the 300-token one: 5 heads at a time, one FFN run).
 #[test]
 fn attention_in_head_chunks_matches_single_sequences() {
     let bundle =

@@ -16,6 +16,12 @@ use candle_core::Tensor;
 /// 200 tokens, two heads at a time at 512.
 const ATTENTION_SCORES_BUDGET: usize = 2 << 20;
 
+/// Bytes of feed-forward intermediate activations computed at once (see `feed_forward`): all
+/// rows up to 341 tokens of a 1536-wide FFN (Rampart), two runs of 256 at 512; for a 3072-wide
+/// one (DistilBERT base), 170 tokens, three runs at 512. Runs of fewer rows would save little
+/// more and re-read the weights more often.
+const FFN_INTERMEDIATE_BUDGET: usize = 2 << 20;
+
 pub struct LayerNorm {
     weight: Tensor,
     bias: Tensor,
@@ -235,14 +241,38 @@ impl Encoder {
         };
         let ctx = ctx.transpose(1, 2)?.reshape((b, s, h))?;
         let x = l.attn_norm.forward(&(l.attn_out.forward(&ctx)? + x)?)?;
-        let ff = l.ffn_in.forward(&x)?;
+        let ff = self.feed_forward(l, &x)?;
+        l.ffn_norm.forward(&(ff + x)?)
+    }
+
+    /// The feed-forward block, a run of rows at a time: each row's output depends on that row
+    /// alone, and the intermediate activations (4 × the hidden size wide, plus their quantized
+    /// copy) would otherwise be the largest tensors of a long pass, and so set peak memory.
+    fn feed_forward(&self, l: &Layer, x: &Tensor) -> Result<Tensor> {
+        let (b, s, h) = x.dims3()?;
+        let rows = b * s;
+        let width = l.ffn_in.out_features()?;
+        let runs = (rows * width * std::mem::size_of::<f32>()).div_ceil(FFN_INTERMEDIATE_BUDGET);
+        if runs <= 1 {
+            return self.feed_forward_rows(l, x);
+        }
+        let x = x.reshape((rows, h))?;
+        let per_run = rows.div_ceil(runs);
+        let mut outs = Vec::with_capacity(runs);
+        for r0 in (0..rows).step_by(per_run) {
+            outs.push(self.feed_forward_rows(l, &x.narrow(0, r0, per_run.min(rows - r0))?)?);
+        }
+        Ok(Tensor::cat(&outs, 0)?.reshape((b, s, h))?)
+    }
+
+    fn feed_forward_rows(&self, l: &Layer, x: &Tensor) -> Result<Tensor> {
+        let ff = l.ffn_in.forward(x)?;
         let ff = match self.activation {
             Activation::Gelu => ops::gelu_erf(ff)?,
             Activation::GeluTanh => ff.gelu()?,
             Activation::Relu => ops::relu(ff)?,
             Activation::Silu => ff.silu()?,
         };
-        let ff = l.ffn_out.forward(&ff)?;
-        l.ffn_norm.forward(&(ff + x)?)
+        l.ffn_out.forward(&ff)
     }
 }

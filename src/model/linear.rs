@@ -64,6 +64,10 @@ impl Linear {
         }
     }
 
+    pub fn out_features(&self) -> Result<usize> {
+        Ok(self.bias.dim(0)?)
+    }
+
     /// `x[..., in] -> [..., out]`.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let dims = x.dims();
