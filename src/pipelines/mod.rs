@@ -11,10 +11,10 @@ use crate::error::Result;
 use crate::tokenize::Encoded;
 
 /// Padded tokens one forward pass may hold. Activation memory grows with batch × length (and
-/// attention scores with batch × length²), and wasm memory never shrinks: two full 512-token
-/// windows in one pass raised Rampart's peak by about 4 MiB over one at a time, for no speed
-/// gain (a pass of 512 rows already keeps the matmuls busy).
-pub(crate) const MAX_PADDED_TOKENS_PER_PASS: usize = 512;
+/// attention scores with batch × length²), and wasm memory never shrinks: with eight 512-token
+/// texts in one pass, Rampart Q4_0's page ended at 132.3 MiB of wasm memory in the bench; with
+/// this limit, 44.6 MiB (bench/RESULTS.md, throughput page).
+const MAX_PADDED_TOKENS_PER_PASS: usize = 512;
 
 /// Run windows through the model in batches of similar length (little padding) and return
 /// each window's logits rows (`[tokens][labels]` for token heads, `[1][labels]` for sequence
