@@ -280,17 +280,129 @@ pub fn read_pii_json(text: &str) -> Result<Vec<PiiSample>> {
     })
 }
 
-/// The data set's entity types in tokenveil's canonical names; the rest keep their own.
+/// A data set's entity type in tokenveil's canonical names (the type table's aliases:
+/// `STREET_ADDRESS` and `ZIP_CODE` -> `ADDRESS`, `DATE_TIME` -> `DATE`, …); unknown types keep
+/// their own name.
 pub fn canonical_gold_type(t: &str) -> String {
-    match t {
-        "STREET_ADDRESS" => "ADDRESS",
-        "PHONE_NUMBER" => "PHONE",
-        "EMAIL_ADDRESS" => "EMAIL",
-        "IBAN_CODE" => "IBAN",
-        "GPE" => "LOCATION",
-        other => other,
+    crate::redact::canonical_name(t)
+}
+
+/// `(type, start, end)` byte spans of one text.
+pub type TypedSpans = Vec<(String, usize, usize)>;
+
+/// The redaction figures: what share of the personal data ends up hidden, and what share of
+/// the rest is hidden needlessly. Type-agnostic on the protecting side: a gold span counts as
+/// protected when predicted spans of any type cover at least [`PROTECTED_SHARE`] of its
+/// non-space characters.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LeakScores {
+    pub gold_spans: usize,
+    pub protected_spans: usize,
+    /// `protected_spans / gold_spans`.
+    pub protected: f64,
+    /// Non-space characters outside every gold span.
+    pub non_personal_chars: usize,
+    pub redacted_non_personal_chars: usize,
+    /// `redacted_non_personal_chars / non_personal_chars`.
+    pub over_redaction: f64,
+    /// Per gold type: its spans, how many are protected, and the share.
+    pub per_type: BTreeMap<String, TypeLeak>,
+    /// Per predicted type: the share of all non-personal non-space characters it redacted.
+    pub over_redaction_by_type: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TypeLeak {
+    pub gold_spans: usize,
+    pub protected_spans: usize,
+    pub protected: f64,
+}
+
+/// Share of a gold span's non-space characters that must be covered for it to count as
+/// protected: a redaction that leaves a character or two of a long address still hides it.
+pub const PROTECTED_SHARE: f64 = 0.9;
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
     }
-    .to_string()
+}
+
+/// Leak figures over `(text, gold, predicted)` triples (byte spans on char boundaries).
+pub fn leak_scores(samples: &[(&str, &TypedSpans, &TypedSpans)]) -> LeakScores {
+    let mut per_type: BTreeMap<String, [usize; 2]> = BTreeMap::new(); // gold, protected
+    let mut over_by_type: BTreeMap<String, usize> = BTreeMap::new();
+    let (mut non_personal, mut redacted_non_personal) = (0, 0);
+    for (text, gold, predicted) in samples {
+        let covering = |b: usize| predicted.iter().find(|p| p.1 <= b && b < p.2);
+        for (t, start, end) in gold.iter() {
+            let (mut chars, mut covered) = (0, 0);
+            for (i, c) in text[*start..*end].char_indices() {
+                if !c.is_whitespace() {
+                    chars += 1;
+                    covered += usize::from(covering(start + i).is_some());
+                }
+            }
+            let entry = per_type.entry(t.clone()).or_default();
+            entry[0] += 1;
+            entry[1] += usize::from(chars > 0 && covered as f64 >= PROTECTED_SHARE * chars as f64);
+        }
+        for (b, c) in text.char_indices() {
+            if c.is_whitespace() || gold.iter().any(|g| g.1 <= b && b < g.2) {
+                continue;
+            }
+            non_personal += 1;
+            if let Some(p) = covering(b) {
+                redacted_non_personal += 1;
+                *over_by_type.entry(p.0.clone()).or_default() += 1;
+            }
+        }
+    }
+    let gold_spans = per_type.values().map(|c| c[0]).sum();
+    let protected_spans = per_type.values().map(|c| c[1]).sum();
+    LeakScores {
+        gold_spans,
+        protected_spans,
+        protected: ratio(protected_spans, gold_spans),
+        non_personal_chars: non_personal,
+        redacted_non_personal_chars: redacted_non_personal,
+        over_redaction: ratio(redacted_non_personal, non_personal),
+        per_type: per_type
+            .into_iter()
+            .map(|(t, [g, p])| {
+                (
+                    t,
+                    TypeLeak {
+                        gold_spans: g,
+                        protected_spans: p,
+                        protected: ratio(p, g),
+                    },
+                )
+            })
+            .collect(),
+        over_redaction_by_type: over_by_type
+            .into_iter()
+            .map(|(t, n)| (t, ratio(n, non_personal)))
+            .collect(),
+    }
+}
+
+/// A PII sample's gold spans as canonical-typed byte spans.
+pub fn pii_byte_spans(sample: &PiiSample) -> TypedSpans {
+    let t = &sample.full_text;
+    sample
+        .spans
+        .iter()
+        .map(|g| {
+            (
+                canonical_gold_type(&g.entity_type),
+                char_to_byte(t, g.start_position),
+                char_to_byte(t, g.end_position),
+            )
+        })
+        .collect()
 }
 
 /// Code-point offset -> byte offset.
@@ -338,6 +450,37 @@ pub fn span_scores(
 #[cfg(test)]
 mod pii_tests {
     use super::*;
+
+    #[test]
+    fn leak_figures() {
+        let s = |t: &str, a, b| (t.to_string(), a, b);
+        //          0         1         2         3
+        //          0123456789012345678901234567890123456
+        let text = "Call Ada Lovelace at 12 Baker St now";
+        let gold = vec![s("PERSON", 5, 17), s("ADDRESS", 21, 32)];
+        // PERSON fully covered (by a span of another type: still protected); the address
+        // misses "St" (7 of 9 non-space chars = 78% < 90%); "Call" is over-redacted.
+        let predicted = vec![
+            s("ORGANIZATION", 5, 17),
+            s("ADDRESS", 21, 29),
+            s("PERSON", 0, 4),
+        ];
+        let r = leak_scores(&[(text, &gold, &predicted)]);
+        assert_eq!((r.gold_spans, r.protected_spans), (2, 1));
+        assert_eq!(r.per_type["PERSON"].protected, 1.0);
+        assert_eq!(r.per_type["ADDRESS"].protected, 0.0);
+        // Non-personal non-space chars: "Call" "at" "now" = 9; redacted: "Call" = 4.
+        assert_eq!(
+            (r.non_personal_chars, r.redacted_non_personal_chars),
+            (9, 4)
+        );
+        assert!((r.over_redaction_by_type["PERSON"] - 4.0 / 9.0).abs() < 1e-12);
+        // 90% exactly is enough: "Ada Lovelace" has 11 non-space chars; cover 10.
+        let r = leak_scores(&[(text, &vec![s("PERSON", 5, 17)], &vec![s("X", 5, 16)])]);
+        assert_eq!(r.protected_spans, 1);
+        let r = leak_scores(&[(text, &vec![s("PERSON", 5, 17)], &vec![s("X", 5, 15)])]);
+        assert_eq!(r.protected_spans, 0);
+    }
 
     #[test]
     fn overlap_matching_per_type() {

@@ -60,6 +60,22 @@ impl OffsetMap {
     }
 }
 
+/// The byte offset of `units` (an offset in `encoding`) in `text`, or `None` when it lies past
+/// the end or inside a char (half a surrogate pair, the middle of a UTF-8 sequence).
+pub fn byte_offset(text: &str, encoding: OffsetEncoding, units: usize) -> Option<usize> {
+    let mut seen = 0;
+    for (i, c) in text.char_indices() {
+        if seen == units {
+            return Some(i);
+        }
+        if seen > units {
+            return None;
+        }
+        seen += encoding.units(c);
+    }
+    (seen == units).then_some(text.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,10 +117,33 @@ mod tests {
         assert_eq!((map.convert(4), map.convert(5)), (1, 2));
     }
 
+    #[test]
+    fn back_to_bytes() {
+        let text = "😀a é";
+        assert_eq!(byte_offset(text, OffsetEncoding::Utf16, 2), Some(4));
+        assert_eq!(byte_offset(text, OffsetEncoding::Utf16, 1), None); // half of 😀
+        assert_eq!(
+            byte_offset(text, OffsetEncoding::Codepoint, 4),
+            Some(text.len())
+        );
+        assert_eq!(byte_offset(text, OffsetEncoding::Codepoint, 5), None);
+        assert_eq!(byte_offset(text, OffsetEncoding::Utf8, 2), None);
+    }
+
     proptest! {
         #[test]
         fn matches_naive_count(text in "\\PC{0,40}") {
             check_every_boundary(&text);
+        }
+
+        #[test]
+        fn byte_offset_inverts_convert(text in "\\PC{0,40}") {
+            for encoding in [OffsetEncoding::Utf8, OffsetEncoding::Utf16, OffsetEncoding::Codepoint] {
+                let map = OffsetMap::new(&text, encoding);
+                for byte in (0..=text.len()).filter(|&b| text.is_char_boundary(b)) {
+                    prop_assert_eq!(byte_offset(&text, encoding, map.convert(byte)), Some(byte));
+                }
+            }
         }
     }
 }

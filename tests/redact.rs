@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use std::collections::HashMap;
 use tokenveil::redact::{
     detect_patterns, hash_value, redact, restore, CustomPattern, DenyTerm, DetectorSet, Operator,
-    PatternKind, Redaction, RedactorConfig, Span,
+    PatternKind, Redaction, RedactionSession, RedactorConfig, Span,
 };
 
 fn config_with(default_operator: Operator) -> RedactorConfig {
@@ -91,13 +91,13 @@ fn model_and_patterns_together() {
 
 #[test]
 fn a_higher_scoring_model_span_beats_a_partially_overlapping_pattern() {
-    // The model claims "0132 ext" as an ID with more confidence than the phone detector has.
-    let text = "call 415-555-0132 ext 7";
+    // The model claims "0132 desk" as an ID with more confidence than the phone detector has.
+    let text = "call 415-555-0132 desk 7";
     let start = text.find("0132").unwrap();
-    let model = [Span::model(start, start + 8, "ACCOUNT", 0.9)];
+    let model = [Span::model(start, start + 9, "ACCOUNT", 0.9)];
     let r = redact(text, &model, &RedactorConfig::default()).unwrap();
-    assert_eq!(summary(&r), [("ACCOUNT", "0132 ext", "<ACCOUNT_1>")]);
-    let model = [Span::model(start, start + 8, "ACCOUNT", 0.5)];
+    assert_eq!(summary(&r), [("ACCOUNT", "0132 desk", "<ACCOUNT_1>")]);
+    let model = [Span::model(start, start + 9, "ACCOUNT", 0.5)];
     let r = redact(text, &model, &RedactorConfig::default()).unwrap();
     assert_eq!(summary(&r), [("PHONE", "415-555-0132", "<PHONE_1>")]);
 }
@@ -157,6 +157,7 @@ fn every_operator() {
         let mut config = RedactorConfig::default();
         config.operators.insert("CREDIT_CARD".into(), card);
         config.operators.insert("PERSON".into(), person);
+        config.hash_key = Some("s".into());
         redact(text, &model, &config).unwrap()
     };
 
@@ -185,7 +186,7 @@ fn every_operator() {
     );
     assert_eq!(r.text, "Card ***************1111 for Zo##########.");
 
-    let r = run(Operator::Hash { salt: "s".into() }, Operator::Keep);
+    let r = run(Operator::Hash, Operator::Keep);
     let card_hash = hash_value("s", "4111 1111 1111 1111");
     assert_eq!(r.text, format!("Card {card_hash} for Zoë Ångström."));
     assert_eq!(
@@ -300,18 +301,242 @@ fn spans_from_token_classification_entities() {
         start: 0,
         end: 3,
     };
-    let span = Span::from(&entity);
+    let span = tokenveil::pipelines::redaction::entity_span(&entity);
     assert_eq!(
         (
             span.start,
             span.end,
             span.entity_type.as_str(),
-            span.detector.as_str()
+            span.detector.to_string().as_str()
         ),
         (0, 3, "GIVEN_NAME", "model")
     );
     let r = redact("Ada", &[span], &RedactorConfig::default()).unwrap();
     assert_eq!(r.text, "<PERSON_1>");
+}
+
+// ---- values written to slip past a detector ---------------------------------------------------
+
+/// The one span of `r` whose original is `value` (the whole value, nothing more).
+fn covers_exactly(r: &Redaction, value: &str) -> bool {
+    r.spans.iter().any(|s| s.original == value)
+}
+
+#[test]
+fn full_width_and_spaced_out_card_numbers() {
+    let config = RedactorConfig::default();
+    for (text, value) in [
+        (
+            "pay with ５５５５ ５５５５ ５５５５ ４４４４ please",
+            "５５５５ ５５５５ ５５５５ ４４４４",
+        ),
+        (
+            "Kartennr.: ３７８２８２２４６３１０００５",
+            "３７８２８２２４６３１０００５",
+        ),
+        (
+            "it's 4 0 1 2 8 8 8 8 8 8 8 8 1 8 8 1 ok?",
+            "4 0 1 2 8 8 8 8 8 8 8 8 1 8 8 1",
+        ),
+    ] {
+        let r = redact(text, &[], &config).unwrap();
+        assert!(covers_exactly(&r, value), "{text} -> {}", r.text);
+        assert!(
+            r.spans.iter().all(|s| s.entity_type == "CREDIT_CARD"),
+            "{:?}",
+            r.spans
+        );
+    }
+}
+
+#[test]
+fn lower_case_and_no_break_ibans() {
+    let config = RedactorConfig::default();
+    for (text, value) in [
+        (
+            "my iban: nl91 abna 0417 1643 00 (joint)",
+            "nl91 abna 0417 1643 00",
+        ),
+        (
+            "IBAN\u{a0}FR14\u{a0}2004\u{a0}1010\u{a0}0505\u{a0}0001\u{a0}3M02\u{a0}606.",
+            "FR14\u{a0}2004\u{a0}1010\u{a0}0505\u{a0}0001\u{a0}3M02\u{a0}606",
+        ),
+    ] {
+        let r = redact(text, &[], &config).unwrap();
+        assert!(covers_exactly(&r, value), "{text} -> {}", r.text);
+    }
+}
+
+#[test]
+fn spelled_out_email_addresses_are_one_span() {
+    let config = RedactorConfig::default();
+    for (text, value) in [
+        (
+            "REPLY TO MARIA.SILVA(AT)EXAMPLE(DOT)COM.BR",
+            "MARIA.SILVA(AT)EXAMPLE(DOT)COM.BR",
+        ),
+        (
+            "contact: t.nguyen [at] uni-hamburg [dot] de",
+            "t.nguyen [at] uni-hamburg [dot] de",
+        ),
+        (
+            "write to omar at example dot org tomorrow",
+            "omar at example dot org",
+        ),
+    ] {
+        let r = redact(text, &[], &config).unwrap();
+        assert!(covers_exactly(&r, value), "{text} -> {}", r.text);
+        assert!(
+            !r.text.to_lowercase().contains("(at)") && !r.text.contains("[at]"),
+            "{}",
+            r.text
+        );
+    }
+    // Prose with "at" and "dot" is left alone.
+    let r = redact("Meet me at the station, dot on time.", &[], &config).unwrap();
+    assert!(r.spans.is_empty(), "{:?}", r.spans);
+}
+
+#[test]
+fn a_checksummed_pattern_beats_the_models_pieces() {
+    // A model that reads a card with no-break spaces as a phone and an address.
+    let text = "card 5555\u{a0}5555\u{a0}5555\u{a0}4444 thanks";
+    let at = |s: &str| text.find(s).unwrap();
+    let model = [
+        Span::model(at("5555"), at("5555") + 14, "B-PHONE", 0.9),
+        Span::model(at("4444") - 2, at("4444") + 4, "B-ZIP_CODE", 0.8),
+    ];
+    let r = redact(text, &model, &RedactorConfig::default()).unwrap();
+    assert_eq!(
+        summary(&r),
+        [(
+            "CREDIT_CARD",
+            "5555\u{a0}5555\u{a0}5555\u{a0}4444",
+            "<CREDIT_CARD_1>"
+        )]
+    );
+}
+
+#[test]
+fn model_spans_without_their_types_shape_are_dropped() {
+    // The word after an address tagged EMAIL, and a short number tagged CREDIT_CARD.
+    let text = "Email priya@example.in tomorrow, ref 4242 then.";
+    let at = |s: &str| text.find(s).unwrap();
+    let model = [
+        Span::model(at("priya"), at("priya") + 16, "B-EMAIL", 0.99),
+        Span::model(at("tomorrow"), at("tomorrow") + 8, "B-EMAIL", 0.7),
+        Span::model(at("4242"), at("4242") + 4, "B-CREDIT_CARD", 0.6),
+    ];
+    let r = redact(text, &model, &RedactorConfig::default()).unwrap();
+    assert_eq!(r.text, "Email <EMAIL_1> tomorrow, ref 4242 then.");
+}
+
+#[test]
+fn tab_separated_form_values() {
+    let text = "Name:\tAnke Vogt\nPhone:\t+49 30 9012 3456\nEmail:\tanke.vogt@example.de\nDOB:\t1979-11-02\nIBAN:\tDE89 3704 0044 0532 0130 00\n";
+    let at = |s: &str| text.find(s).unwrap();
+    let model = [Span::model(at("Anke"), at("Anke") + 9, "B-PER", 0.9)];
+    let r = redact(text, &model, &RedactorConfig::default()).unwrap();
+    assert_eq!(
+        r.text,
+        "Name:\t<PERSON_1>\nPhone:\t<PHONE_1>\nEmail:\t<EMAIL_1>\nDOB:\t<DATE_OF_BIRTH_1>\nIBAN:\t<IBAN_1>\n"
+    );
+}
+
+#[test]
+fn dates_ages_handles_and_keyword_numbers() {
+    let text = "Pt. aged 58, seen 03/14/2025; DOB 2 Feb 1967. Ping @m_okafor. \
+                Passport no. K48213977, routing 021000021, acct 0012345678, EIN 12-3456789, ZIP 30301.";
+    let r = redact(text, &[], &RedactorConfig::default()).unwrap();
+    let types: Vec<(&str, &str)> = r
+        .spans
+        .iter()
+        .map(|s| (s.entity_type.as_str(), s.original.as_str()))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            ("AGE", "58"),
+            ("DATE", "03/14/2025"),
+            ("DATE_OF_BIRTH", "2 Feb 1967"),
+            ("USERNAME", "@m_okafor"),
+            ("PASSPORT", "K48213977"),
+            ("ROUTING_NUMBER", "021000021"),
+            ("BANK_ACCOUNT", "0012345678"),
+            ("TAX_ID", "12-3456789"),
+            ("ADDRESS", "30301"),
+        ]
+    );
+}
+
+// ---- options --------------------------------------------------------------------------------
+
+#[test]
+fn allow_list_disabled_types_thresholds_and_caller_spans() {
+    let text =
+        "Write to support@acme.example or jo@example.com, call 415-555-0132; ticket T-99812 by Jo.";
+    let base = redact(text, &[], &RedactorConfig::default()).unwrap();
+    assert!(covers_exactly(&base, "support@acme.example"));
+
+    let config = RedactorConfig {
+        allow_list: vec![" SUPPORT@acme.example ".into()],
+        disabled_types: ["PHONE".to_string()].into(),
+        ..RedactorConfig::default()
+    };
+    let r = redact(text, &[], &config).unwrap();
+    assert_eq!(
+        r.text,
+        "Write to support@acme.example or <EMAIL_1>, call 415-555-0132; ticket T-99812 by Jo."
+    );
+    // PHONE matches score 0.75: a threshold of 0.8 drops them too.
+    let config = RedactorConfig {
+        thresholds: [("PHONE".to_string(), 0.8)].into(),
+        ..RedactorConfig::default()
+    };
+    assert!(!redact(text, &[], &config)
+        .unwrap()
+        .text
+        .contains("<PHONE_1>"));
+    // Spans the caller knows: a ticket id of its own type, and a name.
+    let at = |s: &str| text.find(s).unwrap();
+    let caller = [
+        Span::caller(at("T-99812"), at("T-99812") + 7, "TICKET", 1.0),
+        Span::caller(at("Jo."), at("Jo.") + 2, "PERSON", 1.0),
+    ];
+    let mut config = RedactorConfig::default();
+    config.operators.insert(
+        "TICKET".into(),
+        Operator::Replace {
+            template: "[ticket]".into(),
+        },
+    );
+    let r = redact(text, &caller, &config).unwrap();
+    assert!(
+        r.text.ends_with("ticket [ticket] by <PERSON_1>."),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.spans.last().unwrap().detector, "caller");
+}
+
+#[test]
+fn sessions_number_values_across_messages() {
+    let mut session = RedactionSession::new(RedactorConfig::default()).unwrap();
+    let one = session
+        .redact("From lin.wei@example.cn: call +86 10 6552 9988", &[])
+        .unwrap();
+    let two = session
+        .redact("Again +86 10 6552 9988, and cc lin.wei@example.cn", &[])
+        .unwrap();
+    assert_eq!(one.text, "From <EMAIL_1>: call <PHONE_1>");
+    assert_eq!(two.text, "Again <PHONE_1>, and cc <EMAIL_1>");
+    assert_eq!(
+        session.restore("I emailed <EMAIL_1> and called <PHONE_1>."),
+        "I emailed lin.wei@example.cn and called +86 10 6552 9988."
+    );
+    // One-shot calls start over.
+    let three = redact("cc lin.wei@example.cn", &[], &RedactorConfig::default()).unwrap();
+    assert_eq!(three.text, "cc <EMAIL_1>");
 }
 
 // ---- properties ------------------------------------------------------------------------------
@@ -492,6 +717,41 @@ proptest! {
     }
 
     #[test]
+    fn invisible_and_no_break_characters_never_turn_a_value_into_a_leak(
+        (text, values) in document(),
+        inserts in prop::collection::vec((any::<prop::sample::Index>(), prop_oneof![Just('\u{200b}'), Just('\u{a0}'), Just('\u{feff}'), Just('\u{2060}'), Just('\u{200d}')]), 1..4),
+    ) {
+        // Insert the characters inside the values (not at their edges), then check that every
+        // value is still covered in full.
+        let mut text = text;
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        let mut from = 0;
+        for v in &values {
+            let s = from + text[from..].find(v.as_str()).unwrap();
+            spans.push((s, s + v.len()));
+            from = s + v.len();
+        }
+        for (index, ch) in inserts {
+            let (s, e) = spans[index.index(spans.len())];
+            let inner: Vec<usize> = text[s..e].char_indices().map(|(i, _)| s + i).filter(|&i| i > s).collect();
+            let at = inner[index.index(inner.len())];
+            text.insert(at, ch);
+            for span in spans.iter_mut() {
+                if span.0 >= at { span.0 += ch.len_utf8(); }
+                if span.1 >= at { span.1 += ch.len_utf8(); }
+            }
+        }
+        let r = redact(&text, &[], &RedactorConfig::default()).unwrap();
+        for &(s, e) in &spans {
+            prop_assert!(
+                r.spans.iter().any(|x| x.start <= s && e <= x.end),
+                "{:?} not covered in {:?} -> {:?}", &text[s..e], text, r.text
+            );
+        }
+        check_offsets(&text, &r)?;
+    }
+
+    #[test]
     fn placeholders_restore_the_input((text, _) in document()) {
         let r = redact(&text, &[], &RedactorConfig::default()).unwrap();
         prop_assert_eq!(restore(&r.text, &r), text);
@@ -515,7 +775,8 @@ proptest! {
         prop_assert_eq!(restore(&r.text, &r), text.clone());
         let masked = RedactorConfig {
             default_operator: Operator::Mask { ch: '•', keep: 2, from_end: true },
-            operators: HashMap::from([("PERSON".to_string(), Operator::Hash { salt: "x".into() })]),
+            operators: HashMap::from([("PERSON".to_string(), Operator::Hash)]),
+            hash_key: Some("x".into()),
             ..RedactorConfig::default()
         };
         let r = redact(&text, &spans, &masked).unwrap();

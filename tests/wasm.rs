@@ -4,7 +4,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Object, Reflect, JSON};
-use tokenveil::wasm::{redact, restore, RawTextClassifier, RawTokenClassifier};
+use tokenveil::wasm::{
+    redact, restore, RawRedactionSession, RawTextClassifier, RawTokenClassifier,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -110,6 +112,51 @@ fn redaction_round_trips_through_js_objects() {
         restore("Reply to <EMAIL_1>", r).unwrap(),
         "Reply to ada@example.com"
     );
+}
+
+#[wasm_bindgen_test]
+fn sessions_and_caller_spans_in_utf16() {
+    let mut session = RawRedactionSession::new(opts(r#"{"hashKey": "k"}"#)).unwrap();
+    // "😀" is two UTF-16 units: the caller's span for "Ada" starts at 3.
+    let text = "😀 Ada, ada@example.com";
+    let one = session
+        .redact(
+            text,
+            opts(r#"{"spans": [{"start": 3, "end": 6, "entityType": "PERSON"}]}"#),
+        )
+        .unwrap();
+    assert_eq!(
+        get(&one, "text").as_string().unwrap(),
+        "😀 <PERSON_1>, <EMAIL_1>"
+    );
+    let two = session
+        .redact("cc ada@example.com", JsValue::UNDEFINED)
+        .unwrap();
+    assert_eq!(get(&two, "text").as_string().unwrap(), "cc <EMAIL_1>");
+    assert_eq!(
+        session.restore("<PERSON_1>: <EMAIL_1>"),
+        "Ada: ada@example.com"
+    );
+    // Half of a surrogate pair is no offset; spans belong to messages, not the session.
+    let err = session
+        .redact(
+            text,
+            opts(r#"{"spans": [{"start": 1, "end": 6, "entityType": "PERSON"}]}"#),
+        )
+        .err()
+        .unwrap();
+    assert_eq!(code(err), "invalid_option");
+    let err = RawRedactionSession::new(opts(
+        r#"{"spans": [{"start": 0, "end": 1, "entityType": "X"}]}"#,
+    ))
+    .err()
+    .unwrap();
+    assert_eq!(code(err), "invalid_option");
+    // Without hashKey from JavaScript a wasm session has no key to hash with.
+    let err = RawRedactionSession::new(opts(r#"{"defaultOperator": {"kind": "hash"}}"#))
+        .err()
+        .unwrap();
+    assert_eq!(code(err), "invalid_option");
 }
 
 /// The error a facade call threw: a JS Error named ModelError with its `code`.

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tokenveil::convert::{convert_dir, ConvertOptions, Quant};
 use tokenveil::eval::{
-    accuracy, canonical_gold_type, char_to_byte, entity_scores, read_conll, read_pii_json,
-    read_tsv, span_scores,
+    accuracy, entity_scores, leak_scores, pii_byte_spans, read_conll, read_pii_json, read_tsv,
+    span_scores, TypedSpans,
 };
 use tokenveil::pipelines::redaction::PiiRedactor;
 use tokenveil::pipelines::text_classification::{TextClassificationOptions, TextClassifier};
@@ -77,23 +77,31 @@ enum Command {
     /// Redact personal data: model entities plus validated patterns, then an operator per type.
     /// Prints the redacted text (or, with --json, the text, every span and the restore mapping).
     Redact {
-        /// A token-classification model for names, addresses, ... (patterns alone without it).
+        /// Token-classification models for names, addresses, ... (repeatable: their entities
+        /// are pooled; patterns alone without one).
         #[arg(long, short)]
-        model: Option<PathBuf>,
-        /// A RedactorConfig as JSON (detectors, custom_patterns, deny_list, operators, ...).
+        model: Vec<PathBuf>,
+        /// A RedactorConfig as JSON (detectors, custom_patterns, deny_list, allow_list,
+        /// disabled_types, thresholds, min_score, operators, default_operator,
+        /// model_label_map, hash_key); unknown keys are errors.
         #[arg(long)]
         config: Option<PathBuf>,
         /// TYPE=OP, repeatable; TYPE `default` sets the default. OP: placeholder, remove, keep,
-        /// replace[:TEMPLATE], mask[:CHAR[:KEEP[:end]]], hash:SALT.
+        /// replace[:TEMPLATE], mask[:CHAR[:KEEP[:end]]], hash.
         #[arg(long = "operator")]
         operators: Vec<String>,
+        /// The key of the `hash` operator's HMAC (else $TOKENVEIL_HASH_KEY, else a random key
+        /// for this run: hashes then differ between runs).
+        #[arg(long)]
+        hash_key: Option<String>,
         text: Option<String>,
     },
     /// Evaluate a model: entity F1 (seqeval semantics) or tag accuracy on a CoNLL file,
     /// accuracy on a `sentence<TAB>label` TSV file.
     Eval {
+        /// The model to evaluate (with --pii: optional, see --no-model and --predictions).
         #[arg(long, short)]
-        model: PathBuf,
+        model: Option<PathBuf>,
         /// CoNLL file (whitespace columns, blank line between sentences).
         #[arg(long, conflicts_with = "tsv")]
         conll: Option<PathBuf>,
@@ -106,13 +114,21 @@ enum Command {
         /// TSV file with `sentence<TAB>label` (label: a label name or its id).
         #[arg(long)]
         tsv: Option<PathBuf>,
-        /// Presidio-style PII JSON (`full_text`, `spans` with code-point offsets): span
-        /// precision/recall per type of the model plus the pattern detectors.
+        /// Presidio-style PII JSON (`full_text`, `spans` with code-point offsets): what the
+        /// redactor (the model plus the pattern detectors) leaves in the clear (protected
+        /// share of gold spans, over-redaction), and span precision/recall per type.
         #[arg(long)]
         pii: Option<PathBuf>,
         /// With --pii: the model alone, pattern detectors off.
         #[arg(long)]
         no_patterns: bool,
+        /// With --pii: the pattern detectors alone, no model.
+        #[arg(long, conflicts_with = "model")]
+        no_model: bool,
+        /// With --pii: score another system's spans instead of running tokenveil: a JSON list
+        /// in the same form as the gold file, the same texts in the same order.
+        #[arg(long, conflicts_with_all = ["model", "no_model", "no_patterns"])]
+        predictions: Option<PathBuf>,
         #[arg(long, default_value_t = 16)]
         batch_size: usize,
     },
@@ -247,6 +263,7 @@ fn run(cli: &Cli) -> Result<()> {
             model,
             config,
             operators,
+            hash_key,
             text,
         } => {
             let mut cfg: RedactorConfig = match config {
@@ -265,12 +282,20 @@ fn run(cli: &Cli) -> Result<()> {
                     cfg.operators.insert(ty.to_uppercase(), op);
                 }
             }
-            let classifier = match model {
-                Some(m) => Some(TokenClassifier::new(ModelBundle::from_path(m, None)?)?),
-                None => None,
-            };
-            let redactor = PiiRedactor::new(classifier, cfg);
-            let out = redactor.redact(&text_or_stdin(text)?)?;
+            if let Some(key) = hash_key
+                .clone()
+                .or_else(|| std::env::var("TOKENVEIL_HASH_KEY").ok())
+            {
+                cfg.hash_key = Some(key);
+            }
+            let classifiers = model
+                .iter()
+                .map(|m| TokenClassifier::new(ModelBundle::from_path(m, None)?))
+                .collect::<Result<Vec<_>>>()?;
+            let redactor = PiiRedactor::new(classifiers, cfg)?;
+            // One message of a session: it supplies a random hash key when none was given.
+            let mut session = redactor.session()?;
+            let out = redactor.redact_in(&mut session, &text_or_stdin(text)?, &[])?;
             if cli.json {
                 return print_json(&out);
             }
@@ -285,13 +310,40 @@ fn run(cli: &Cli) -> Result<()> {
             tsv,
             pii,
             no_patterns,
+            no_model,
+            predictions,
             batch_size,
         } => {
-            let bundle = ModelBundle::from_path(model, None)?;
+            let load = || match model {
+                Some(m) => ModelBundle::from_path(m, None),
+                None => Err(Error::InvalidOption(
+                    "--model is required (with --pii: or --no-model, or --predictions)".into(),
+                )),
+            };
             let report = match (conll, tsv, pii) {
-                (Some(path), None, None) => eval_conll(bundle, path, *column, metric, *batch_size)?,
-                (None, Some(path), None) => eval_tsv(bundle, path, *batch_size)?,
-                (None, None, Some(path)) => eval_pii(bundle, path, *no_patterns)?,
+                (Some(path), None, None) => {
+                    eval_conll(load()?, path, *column, metric, *batch_size)?
+                }
+                (None, Some(path), None) => eval_tsv(load()?, path, *batch_size)?,
+                (None, None, Some(path)) => {
+                    let system = match (predictions, no_model) {
+                        (Some(p), _) => PiiSystem::Predictions(p.clone()),
+                        (None, true) => PiiSystem::Tokenveil {
+                            model: None,
+                            patterns: true,
+                        },
+                        (None, false) => PiiSystem::Tokenveil {
+                            model: Some((
+                                model
+                                    .as_ref()
+                                    .map_or(String::new(), |m| m.display().to_string()),
+                                load()?,
+                            )),
+                            patterns: !no_patterns,
+                        },
+                    };
+                    eval_pii(system, path)?
+                }
                 _ => {
                     return Err(Error::InvalidOption(
                         "give one of --conll, --tsv or --pii".into(),
@@ -437,54 +489,101 @@ fn eval_tsv(
     }))
 }
 
-fn eval_pii(
-    bundle: ModelBundle,
-    path: &std::path::Path,
-    no_patterns: bool,
-) -> Result<serde_json::Value> {
-    let samples = read_pii_json(&read_text(path)?)?;
-    let mut config = RedactorConfig::default();
-    if no_patterns {
-        config.detectors = DetectorSet::none();
-    }
-    let redactor = PiiRedactor::new(Some(TokenClassifier::new(bundle)?), config);
+/// What `eval --pii` scores: tokenveil's redactor (a model or none, patterns or none), or
+/// another system's saved spans.
+enum PiiSystem {
+    Tokenveil {
+        /// The model file and the model read from it.
+        model: Option<(String, ModelBundle)>,
+        patterns: bool,
+    },
+    Predictions(std::path::PathBuf),
+}
+
+fn eval_pii(system: PiiSystem, path: &std::path::Path) -> Result<serde_json::Value> {
+    let raw = read_text(path)?;
+    let samples = read_pii_json(&raw)?;
     let start = std::time::Instant::now();
-    let (mut gold, mut predicted) = (Vec::new(), Vec::new());
-    for s in &samples {
-        let t = &s.full_text;
-        gold.push(
-            s.spans
-                .iter()
-                .map(|g| {
-                    (
-                        canonical_gold_type(&g.entity_type),
-                        char_to_byte(t, g.start_position),
-                        char_to_byte(t, g.end_position),
-                    )
-                })
-                .collect::<Vec<_>>(),
-        );
-        let r = redactor.redact(t)?;
-        predicted.push(
-            r.spans
-                .iter()
-                .map(|s| (s.entity_type.clone(), s.start, s.end))
-                .collect::<Vec<_>>(),
-        );
-    }
+    let gold: Vec<TypedSpans> = samples.iter().map(pii_byte_spans).collect();
+    let (predicted, system_json): (Vec<TypedSpans>, serde_json::Value) = match system {
+        PiiSystem::Tokenveil { model, patterns } => {
+            let mut config = RedactorConfig::default();
+            if !patterns {
+                config.detectors = DetectorSet::none();
+            }
+            let described = serde_json::json!({
+                "tokenveil": {
+                    "model": model.as_ref().map(|(path, _)| path.clone()),
+                    "patterns": patterns,
+                }
+            });
+            let classifiers = match model {
+                Some((_, bundle)) => vec![TokenClassifier::new(bundle)?],
+                None => Vec::new(),
+            };
+            let redactor = PiiRedactor::new(classifiers, config)?;
+            let mut predicted = Vec::with_capacity(samples.len());
+            for s in &samples {
+                let r = redactor.redact(&s.full_text)?;
+                predicted.push(
+                    r.spans
+                        .iter()
+                        .map(|s| (s.entity_type.clone(), s.start, s.end))
+                        .collect(),
+                );
+            }
+            (predicted, described)
+        }
+        PiiSystem::Predictions(pred_path) => {
+            let pred = read_pii_json(&read_text(&pred_path)?)?;
+            if pred.len() != samples.len()
+                || pred
+                    .iter()
+                    .zip(&samples)
+                    .any(|(p, g)| p.full_text != g.full_text)
+            {
+                return Err(Error::InvalidOption(format!(
+                    "{}: predictions must list the gold file's texts in its order ({} texts there, {} here)",
+                    pred_path.display(),
+                    samples.len(),
+                    pred.len()
+                )));
+            }
+            let spans = pred.iter().map(pii_byte_spans).collect();
+            (
+                spans,
+                serde_json::json!({ "predictions": pred_path.display().to_string() }),
+            )
+        }
+    };
+    let triples: Vec<(&str, &TypedSpans, &TypedSpans)> = samples
+        .iter()
+        .zip(gold.iter().zip(&predicted))
+        .map(|(s, (g, p))| (s.full_text.as_str(), g, p))
+        .collect();
     Ok(serde_json::json!({
         "file": path.display().to_string(),
+        "file_sha256": sha256_hex(raw.as_bytes()),
         "examples": samples.len(),
-        "patterns": !no_patterns,
+        "system": system_json,
+        "leak": leak_scores(&triples),
         "entities": span_scores(&gold, &predicted),
         "seconds": start.elapsed().as_secs_f64(),
     }))
 }
 
-/// `placeholder`, `remove`, `keep`, `replace[:TEMPLATE]`, `mask[:CHAR[:KEEP[:end]]]`, `hash:SALT`.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `placeholder`, `remove`, `keep`, `replace[:TEMPLATE]`, `mask[:CHAR[:KEEP[:end]]]`, `hash`.
 fn parse_operator(spec: &str) -> Result<Operator> {
     let bad = || {
-        Error::InvalidOption(format!("unknown operator `{spec}` (placeholder, remove, keep, replace[:TEMPLATE], mask[:CHAR[:KEEP[:end]]], hash:SALT)"))
+        Error::InvalidOption(format!("unknown operator `{spec}` (placeholder, remove, keep, replace[:TEMPLATE], mask[:CHAR[:KEEP[:end]]], hash)"))
     };
     let (kind, rest) = spec
         .split_once(':')
@@ -499,9 +598,7 @@ fn parse_operator(spec: &str) -> Result<Operator> {
         ("replace", Some(t)) => Operator::Replace {
             template: t.to_string(),
         },
-        ("hash", Some(salt)) => Operator::Hash {
-            salt: salt.to_string(),
-        },
+        ("hash", None) => Operator::Hash,
         ("mask", rest) => {
             let mut parts = rest.unwrap_or("").split(':');
             let ch = parts.next().and_then(|c| c.chars().next()).unwrap_or('*');
@@ -524,6 +621,35 @@ fn print_eval(report: &serde_json::Value) {
     println!("{}", report["file"].as_str().unwrap_or(""));
     if let Some(acc) = report["accuracy"].as_f64() {
         println!("accuracy {:.2}%", acc * 100.0);
+    }
+    if let Some(leak) = report.get("leak") {
+        let pct = |v: &serde_json::Value| v.as_f64().unwrap_or(0.0) * 100.0;
+        println!(
+            "protected {:.2}% of {} personal-data spans (>= 90% of their characters hidden); over-redaction {:.2}% of {} other characters",
+            pct(&leak["protected"]),
+            leak["gold_spans"],
+            pct(&leak["over_redaction"]),
+            leak["non_personal_chars"]
+        );
+        println!("{:<18} {:>9} {:>8}", "type", "protected", "spans");
+        if let Some(types) = leak["per_type"].as_object() {
+            for (t, v) in types {
+                println!(
+                    "{:<18} {:>9.2} {:>8}",
+                    t,
+                    pct(&v["protected"]),
+                    v["gold_spans"]
+                );
+            }
+        }
+        if let Some(types) = leak["over_redaction_by_type"].as_object() {
+            let parts: Vec<String> = types
+                .iter()
+                .map(|(t, v)| format!("{t} {:.2}%", pct(v)))
+                .collect();
+            println!("over-redaction by predicted type: {}", parts.join(", "));
+        }
+        println!("typed spans (same type, any overlap):");
     }
     if let Some(ents) = report.get("entities") {
         println!(

@@ -1,45 +1,111 @@
-//! PII redaction as a pipeline: the token classifier's entities (optional: patterns alone
-//! work without a model) pooled with the pattern detectors, then `redact::redact`.
+//! PII redaction as a pipeline: the entities of any number of token classifiers (none: patterns
+//! alone work without a model) pooled with the pattern detectors and the caller's own spans,
+//! then `redact`. This is where the two halves meet, so the entity-to-span conversion lives
+//! here rather than in `redact`, which knows nothing of models.
 
 use super::token_classification::{
-    AggregationStrategy, TokenClassificationOptions, TokenClassifier,
+    AggregationStrategy, Entity, TokenClassificationOptions, TokenClassifier,
 };
 use crate::error::Result;
-use crate::redact::{self, Redaction, RedactorConfig, Span};
+use crate::redact::{
+    self, ModelTypes, NormalizedView, Redaction, RedactionSession, RedactorConfig, Span,
+};
+
+/// A token classifier's entity as a redaction span with its raw label.
+pub fn entity_span(e: &Entity) -> Span {
+    Span::model(e.start, e.end, e.label(), e.score)
+}
 
 pub struct PiiRedactor {
-    classifier: Option<TokenClassifier>,
+    classifiers: Vec<TokenClassifier>,
     pub config: RedactorConfig,
 }
 
 impl PiiRedactor {
-    pub fn new(classifier: Option<TokenClassifier>, config: RedactorConfig) -> Self {
-        PiiRedactor { classifier, config }
+    /// A redactor over `classifiers` (their spans are pooled) and the config's detectors.
+    /// Fails with `InvalidOption` when an option names a type that nothing here produces (see
+    /// [`RedactorConfig::check_options`]). `hash` needs `hash_key` in `redact`, not in a
+    /// [`Self::session`], which makes a random one.
+    pub fn new(classifiers: Vec<TokenClassifier>, config: RedactorConfig) -> Result<Self> {
+        let redactor = PiiRedactor {
+            classifiers,
+            config,
+        };
+        redactor.config.check_options(&redactor.model_types())?;
+        Ok(redactor)
     }
 
-    /// The model's entities as spans ([`model_spans`]); none without a model.
+    /// The canonical types the classifiers' labels map to.
+    pub fn model_types(&self) -> ModelTypes {
+        ModelTypes::of_labels(
+            &self.config,
+            self.classifiers
+                .iter()
+                .flat_map(|c| c.model().labels())
+                .map(String::as_str),
+        )
+    }
+
+    /// Every classifier's entities as spans ([`model_spans`]).
     pub fn model_spans(&self, text: &str) -> Result<Vec<Span>> {
-        match &self.classifier {
-            Some(classifier) => model_spans(classifier, text),
-            None => Ok(Vec::new()),
+        let mut spans = Vec::new();
+        for classifier in &self.classifiers {
+            spans.extend(model_spans(classifier, text)?);
         }
+        Ok(spans)
     }
 
     pub fn redact(&self, text: &str) -> Result<Redaction> {
-        redact::redact(text, &self.model_spans(text)?, &self.config)
+        self.redact_with_spans(text, &[])
+    }
+
+    /// Redacts with `extra` spans from the caller pooled in (byte offsets into `text`).
+    pub fn redact_with_spans(&self, text: &str, extra: &[Span]) -> Result<Redaction> {
+        let mut spans = self.model_spans(text)?;
+        spans.extend_from_slice(extra);
+        redact::redact(text, &spans, &self.config)
+    }
+
+    /// A session for one conversation (see [`RedactionSession`]), checked against this
+    /// redactor's models.
+    pub fn session(&self) -> Result<RedactionSession> {
+        RedactionSession::for_models(self.config.clone(), self.model_types())
+    }
+
+    /// Redacts one message of `session` (made by [`Self::session`]).
+    pub fn redact_in(
+        &self,
+        session: &mut RedactionSession,
+        text: &str,
+        extra: &[Span],
+    ) -> Result<Redaction> {
+        let mut spans = self.model_spans(text)?;
+        spans.extend_from_slice(extra);
+        session.redact(text, &spans)
     }
 }
 
-/// A token classifier's entities as redaction spans. Whole words (`first` aggregation): a
-/// word the model marks is redacted entirely even when its later word pieces disagree.
+/// A token classifier's entities as redaction spans. The model reads the normalised view of
+/// the text (full-width digits and letters as ASCII, odd spaces as spaces, zero-width
+/// characters gone: see `redact::NormalizedView`), and spans come back in the text's offsets.
+/// Whole words (`first` aggregation): a word the model marks is redacted entirely even when
+/// its later word pieces disagree.
 pub fn model_spans(classifier: &TokenClassifier, text: &str) -> Result<Vec<Span>> {
     let opts = TokenClassificationOptions {
         aggregation_strategy: AggregationStrategy::First,
         ..Default::default()
     };
+    let view = NormalizedView::new(text);
     Ok(classifier
-        .classify(text, &opts)?
+        .classify(&view.text, &opts)?
         .iter()
-        .map(Span::from)
+        .filter_map(|e| {
+            let (start, end) = view.original_range(e.start, e.end)?;
+            Some(Span {
+                start,
+                end,
+                ..entity_span(e)
+            })
+        })
         .collect())
 }

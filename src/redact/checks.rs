@@ -44,15 +44,17 @@ const CARD_IINS: &[(u32, u32, usize, usize)] = &[
     (36, 36, 14, 19),     // Diners Club
     (38, 39, 14, 19),     // Diners Club
     (3528, 3589, 16, 19), // JCB
+    (2131, 2131, 15, 15), // JCB (older 15-digit numbers)
+    (1800, 1800, 15, 15), // JCB (older 15-digit numbers)
     (62, 62, 16, 19),     // UnionPay
     (2200, 2204, 16, 19), // Mir
-    (5018, 5018, 13, 19), // Maestro
-    (5020, 5020, 13, 19), // Maestro
-    (5038, 5038, 13, 19), // Maestro
-    (5893, 5893, 13, 19), // Maestro
-    (6304, 6304, 13, 19), // Maestro
-    (6759, 6759, 13, 19), // Maestro
-    (6761, 6763, 13, 19), // Maestro
+    (5018, 5018, 12, 19), // Maestro
+    (5020, 5020, 12, 19), // Maestro
+    (5038, 5038, 12, 19), // Maestro
+    (5893, 5893, 12, 19), // Maestro
+    (6304, 6304, 12, 19), // Maestro
+    (6759, 6759, 12, 19), // Maestro
+    (6761, 6763, 12, 19), // Maestro
 ];
 
 fn iin_ok(digits: &[u8]) -> bool {
@@ -68,7 +70,7 @@ fn iin_ok(digits: &[u8]) -> bool {
     })
 }
 
-/// A payment card number: 13–19 digits, written solid or in the groups cards print (4-4-4-4,
+/// A payment card number: 12–19 digits (12 only for Maestro), written solid or in the groups cards print (4-4-4-4,
 /// 4-4-4-4-3, Amex 4-6-5, Diners 4-6-4) with one kind of separator (space or dash), a known
 /// issuer prefix and a valid Luhn checksum.
 pub(super) fn credit_card_ok(candidate: &str) -> bool {
@@ -84,11 +86,13 @@ pub(super) fn credit_card_ok(candidate: &str) -> bool {
         .collect();
     let grouping_ok = match groups.as_slice() {
         [_] | [4, 6, 5] | [4, 6, 4] => true,
+        // Read out or typed digit by digit: "4 1 1 1 1 1 …".
+        all_single if all_single.iter().all(|&g| g == 1) => true,
         [init @ .., last] => init.iter().all(|&g| g == 4) && (1..=4).contains(last),
         [] => false,
     };
     let digits = digits(candidate);
-    grouping_ok && (13..=19).contains(&digits.len()) && iin_ok(&digits) && luhn_ok(&digits)
+    grouping_ok && (12..=19).contains(&digits.len()) && iin_ok(&digits) && luhn_ok(&digits)
 }
 
 /// IBAN length per country (ISO 13616 registry): all SEPA countries and the other common ones.
@@ -404,6 +408,158 @@ pub(super) fn phone_ok(candidate: &str) -> bool {
         && !looks_like_card
 }
 
+/// A phone number followed by an extension: `555-0132 x42`, `415.555.0132ext.7`.
+pub(super) fn phone_with_extension_ok(candidate: &str) -> bool {
+    let lower = candidate.to_ascii_lowercase();
+    let cut = lower.rfind("ext").or_else(|| lower.rfind('x'));
+    cut.is_some_and(|i| phone_ok(candidate[..i].trim_end()))
+}
+
+/// A US bank routing (ABA) number: nine digits whose weighted sum 3-7-1 is a multiple of 10.
+pub(super) fn aba_routing_ok(candidate: &str) -> bool {
+    let d = digits(candidate);
+    let weights = [3u32, 7, 1, 3, 7, 1, 3, 7, 1];
+    d.len() == 9
+        && d.iter().any(|&x| x != 0)
+        && d.iter()
+            .zip(weights)
+            .map(|(&x, w)| u32::from(x) * w)
+            .sum::<u32>()
+            % 10
+            == 0
+}
+
+/// A UK sort code `12-34-56`.
+pub(super) fn sort_code_ok(candidate: &str) -> bool {
+    let parts: Vec<&str> = candidate.split('-').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A number after a keyword that names it (account, licence, passport, tax id): at least
+/// `min` digits and no more than 20 of them, so that a keyword followed by prose is no value.
+fn digits_between(candidate: &str, min: usize) -> bool {
+    (min..=20).contains(&digits(candidate).len())
+}
+
+pub(super) fn id_with_4_digits(candidate: &str) -> bool {
+    digits_between(candidate, 4)
+}
+
+pub(super) fn id_with_5_digits(candidate: &str) -> bool {
+    digits_between(candidate, 5)
+}
+
+pub(super) fn bank_account_ok(candidate: &str) -> bool {
+    (6..=17).contains(&digits(candidate).len())
+}
+
+/// Nine digits in the SSN's shape (after an SSN keyword: the area is not checked).
+pub(super) fn nine_digits(candidate: &str) -> bool {
+    digits(candidate).len() == 9
+}
+
+/// A person's age: 1 to 125.
+pub(super) fn age_ok(candidate: &str) -> bool {
+    candidate
+        .parse::<u32>()
+        .is_ok_and(|n| (1..=125).contains(&n))
+}
+
+/// Postcodes as written after a postcode keyword: US ZIP (+4), UK, Canadian, Dutch, Polish,
+/// Brazilian and plain 4–6 digit codes.
+pub(super) fn postcode_ok(candidate: &str) -> bool {
+    let c = candidate.to_ascii_uppercase();
+    let shape: String = c
+        .chars()
+        .map(|ch| match ch {
+            '0'..='9' => '9',
+            'A'..='Z' => 'A',
+            other => other,
+        })
+        .collect();
+    matches!(
+        shape.as_str(),
+        "99999"
+            | "99999-9999"
+            | "9999"
+            | "999999"
+            | "99-999"
+            | "99999-999"
+            | "9999 AA"
+            | "9999AA"
+            | "A9A 9A9"
+            | "A9A9A9"
+    ) || uk_postcode_ok(&c)
+}
+
+/// A UK postcode with its space: outward code (A9, A99, AA9, AA99, A9A, AA9A), inward 9AA.
+pub(super) fn uk_postcode_ok(candidate: &str) -> bool {
+    let Some((outward, inward)) = candidate.split_once(' ') else {
+        return false;
+    };
+    let shape = |s: &str| -> String {
+        s.chars()
+            .map(|ch| match ch {
+                '0'..='9' => '9',
+                'A'..='Z' => 'A',
+                _ => '?',
+            })
+            .collect()
+    };
+    matches!(
+        shape(outward).as_str(),
+        "A9" | "A99" | "AA9" | "AA99" | "A9A" | "AA9A"
+    ) && shape(inward) == "9AA"
+}
+
+/// A calendar date from its parts: year 1900–2099 (two-digit years pass), month 1–12,
+/// day 1–31.
+fn ymd_ok(year: u32, month: u32, day: u32) -> bool {
+    (year < 100 || (1900..2100).contains(&year))
+        && (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+}
+
+/// `2025-03-14` (with an optional time after it).
+pub(super) fn iso_date_ok(candidate: &str) -> bool {
+    let date = candidate.split(['T', ' ']).next().unwrap_or_default();
+    let parts: Vec<u32> = date.split('-').filter_map(|p| p.parse().ok()).collect();
+    matches!(parts.as_slice(), &[y, m, d] if y >= 1000 && ymd_ok(y, m, d))
+}
+
+/// `14/03/2025`, `3/14/25`, `14.03.2025`: day and month in either order, one kind of separator.
+pub(super) fn numeric_date_ok(candidate: &str) -> bool {
+    let date = candidate.split([' ', ',']).next().unwrap_or_default();
+    let Some(sep) = date.chars().find(|c| !c.is_ascii_digit()) else {
+        return false;
+    };
+    let parts: Vec<&str> = date.split(sep).collect();
+    let [a, b, y_str] = parts.as_slice() else {
+        return false;
+    };
+    let n = |s: &str| s.parse::<u32>().ok();
+    match (n(a), n(b), n(y_str)) {
+        (Some(a), Some(b), Some(y)) => {
+            matches!(y_str.len(), 2 | 4)
+                && (ymd_ok(y, b, a) || ymd_ok(y, a, b))
+                // "1.2.34" is a version more often than a date.
+                && !(sep == '.' && parts[0].len() == 1 && parts[1].len() == 1)
+        }
+        _ => false,
+    }
+}
+
+/// A date with a month name: any day number in it is 1–31.
+pub(super) fn named_date_ok(candidate: &str) -> bool {
+    candidate
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty() && p.len() <= 2)
+        .all(|p| p.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -562,5 +718,42 @@ mod tests {
         ] {
             assert!(!phone_ok(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn keyword_values() {
+        assert!(aba_routing_ok("021000021") && aba_routing_ok("011401533"));
+        assert!(!aba_routing_ok("021000022") && !aba_routing_ok("000000000"));
+        assert!(sort_code_ok("20-00-00") && !sort_code_ok("2000-00"));
+        assert!(postcode_ok("94107") && postcode_ok("94107-1234") && postcode_ok("SW1A 1AA"));
+        assert!(postcode_ok("1017 AB") && postcode_ok("k1a 0b1") && postcode_ok("00-950"));
+        assert!(!postcode_ok("HELLO") && !postcode_ok("123"));
+        assert!(age_ok("47") && !age_ok("0") && !age_ok("300"));
+        assert!(bank_account_ok("12345678") && !bank_account_ok("123"));
+    }
+
+    #[test]
+    fn dates() {
+        assert!(iso_date_ok("2025-03-14") && iso_date_ok("1984-04-27 15:25:53"));
+        assert!(!iso_date_ok("2025-13-14") && !iso_date_ok("2025-02-32"));
+        assert!(numeric_date_ok("14/03/2025") && numeric_date_ok("3/14/25"));
+        assert!(numeric_date_ok("14.03.2025") && numeric_date_ok("9/15/1946"));
+        assert!(!numeric_date_ok("14/13/2025") && !numeric_date_ok("1.2.34"));
+        assert!(named_date_ok("March 14th, 2025") && !named_date_ok("March 44"));
+    }
+
+    #[test]
+    fn extensions_and_older_card_ranges() {
+        assert!(phone_with_extension_ok("345-899-3560x4587"));
+        assert!(phone_with_extension_ok("(415) 555-0132 ext. 12"));
+        assert!(!phone_with_extension_ok("3560x4587"));
+        assert!(credit_card_ok("213176828496175") || !luhn_ok(&digits("213176828496175")));
+        assert!(credit_card_ok("6304 0000 0000 0000") == luhn_ok(&digits("6304000000000000")));
+    }
+
+    #[test]
+    fn cards_read_digit_by_digit() {
+        assert!(credit_card_ok("4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1"));
+        assert!(!credit_card_ok("4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 2"));
     }
 }

@@ -7,9 +7,11 @@
 /// `GIVEN_NAME`, `SURNAME` → `PERSON`; `BUILDING_NUMBER`, `STREET_NAME`, `SECONDARY_ADDRESS`,
 /// `CITY`, `STATE`, `ZIP_CODE` → `ADDRESS` (the parts of one address then merge, see the module
 /// docs); `EMAIL`, `PHONE`, `URL`, `TAX_ID`, `BANK_ACCOUNT`, `ROUTING_NUMBER`, `GOVERNMENT_ID`,
-/// `PASSPORT`, `DRIVERS_LICENSE` keep their names. CoNLL labels: `PER` → `PERSON`, `LOC` →
-/// `LOCATION`, `ORG` → `ORGANIZATION`, `MISC` → `None`. `O` (outside) → `None`. Any other label
-/// is its own type, upper-cased.
+/// `PASSPORT`, `DRIVERS_LICENSE` keep their names; `GOVERNMENT_ID` → `TAX_ID` (national ids).
+/// CoNLL labels: `PER` → `PERSON`, `LOC` → `LOCATION`, `ORG` → `ORGANIZATION`, `MISC` → `None`.
+/// `O` (outside) → `None`. Other names go through the type table's aliases
+/// ([`canonical_name`](super::canonical_name): Presidio's `EMAIL_ADDRESS` → `EMAIL`, …); a label
+/// it does not know is its own type, upper-cased.
 pub fn canonical_type(model_label: &str) -> Option<String> {
     let bare = bare_label(model_label);
     let canonical = match bare.as_str() {
@@ -18,9 +20,8 @@ pub fn canonical_type(model_label: &str) -> Option<String> {
         "BUILDING_NUMBER" | "STREET_NAME" | "SECONDARY_ADDRESS" | "CITY" | "STATE" | "ZIP_CODE" => {
             "ADDRESS"
         }
-        "LOC" => "LOCATION",
-        "ORG" => "ORGANIZATION",
-        _ => return Some(bare),
+        "GOVERNMENT_ID" => "TAX_ID",
+        _ => return Some(super::types::canonical_name(&bare)),
     };
     Some(canonical.to_string())
 }
@@ -60,6 +61,9 @@ mod tests {
             ("O", None),
             ("", None),
             ("b-crypto_wallet", Some("CRYPTO_WALLET")),
+            ("B-GOVERNMENT_ID", Some("TAX_ID")),
+            ("I-EMAIL_ADDRESS", Some("EMAIL")),
+            ("B-DATE_OF_BIRTH", Some("DATE_OF_BIRTH")),
             ("PERSON", Some("PERSON")),
         ];
         for (label, expected) in cases {

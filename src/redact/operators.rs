@@ -1,21 +1,18 @@
 //! Operators: what each kept span becomes, and `restore`, which puts originals back.
 
-use super::{Operator, RedactedSpan, Redaction, RedactorConfig, Span};
+use super::resolve::Resolved;
+use super::{Operator, RedactedSpan, Redaction, RedactorConfig};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-/// Hex digits of the SHA-256 digest a `Hash` replacement keeps: 64 bits, short enough to read
-/// and long enough that two values of one document practically never share one.
+/// Hex digits of the HMAC a `Hash` replacement keeps: 64 bits, short enough to read and long
+/// enough that two values of one document practically never share one.
 pub const HASH_HEX_LEN: usize = 16;
 
-/// First `HASH_HEX_LEN` lower-case hex digits of SHA-256 over the UTF-8 bytes of `salt`
-/// immediately followed by those of `value` (no separator).
-pub fn hash_value(salt: &str, value: &str) -> String {
-    let digest = Sha256::new()
-        .chain_update(salt.as_bytes())
-        .chain_update(value.as_bytes())
-        .finalize();
-    digest
+/// First `HASH_HEX_LEN` lower-case hex digits of HMAC-SHA256 (RFC 2104) of the UTF-8 bytes of
+/// `value` under the UTF-8 bytes of `key`.
+pub fn hash_value(key: &str, value: &str) -> String {
+    hmac_sha256(key.as_bytes(), value.as_bytes())
         .iter()
         .take(HASH_HEX_LEN / 2)
         .map(|b| format!("{b:02x}"))
@@ -40,16 +37,58 @@ pub fn mask(value: &str, ch: char, keep: usize, from_end: bool) -> String {
         .collect()
 }
 
-/// Numbered placeholders for one document: `<TYPE_n>`, numbered per type in order of first
-/// appearance, one number per distinct (type, exact original). A number whose placeholder
-/// already occurs in the input is skipped, so `restore` can never touch text that was there.
-struct Placeholders<'a> {
-    input: &'a str,
-    next: HashMap<String, usize>,
-    assigned: HashMap<(String, String), String>,
+/// HMAC-SHA256 as RFC 2104 defines it (block size 64; longer keys are hashed first). Written
+/// out on `sha2`, which the crate already has: the `hmac` crate would add a dependency for
+/// these few lines.
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let mut block = [0u8; 64];
+    if key.len() > 64 {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let pad = |byte: u8| block.map(|k| k ^ byte);
+    let inner = Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(message)
+        .finalize();
+    Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize()
+        .into()
 }
 
-impl Placeholders<'_> {
+/// Numbered placeholders for one document or a whole session: `<TYPE_n>`, numbered per type
+/// in order of first appearance, one number per distinct (type, exact original). A number
+/// whose placeholder occurs in any input seen so far is skipped, so `restore` can never touch
+/// text that was there.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Placeholders {
+    next: HashMap<String, usize>,
+    assigned: HashMap<(String, String), String>,
+    /// Placeholder-shaped tokens (`<…_n>`) that occurred in an input.
+    in_inputs: HashSet<String>,
+}
+
+impl Placeholders {
+    /// Notes the placeholder-shaped tokens of an input before its values are numbered.
+    fn see_input(&mut self, input: &str) {
+        let mut rest = input;
+        while let Some(open) = rest.find('<') {
+            rest = &rest[open..];
+            let Some(close) = rest.find('>') else { break };
+            let inner = &rest[1..close];
+            let shaped = inner
+                .rsplit_once('_')
+                .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            if shaped {
+                self.in_inputs.insert(rest[..=close].to_string());
+            }
+            rest = &rest[1..];
+        }
+    }
+
     fn get(&mut self, entity_type: &str, original: &str) -> String {
         let key = (entity_type.to_string(), original.to_string());
         if let Some(token) = self.assigned.get(&key) {
@@ -59,7 +98,7 @@ impl Placeholders<'_> {
         let token = loop {
             let candidate = format!("<{entity_type}_{next}>");
             *next += 1;
-            if !self.input.contains(&candidate) {
+            if !self.in_inputs.contains(&candidate) {
                 break candidate;
             }
         };
@@ -68,13 +107,16 @@ impl Placeholders<'_> {
     }
 }
 
-/// Rewrites `text` with each of `spans` (sorted, non-overlapping) replaced by its operator.
-pub(super) fn apply(text: &str, spans: Vec<Span>, config: &RedactorConfig) -> Redaction {
-    let mut placeholders = Placeholders {
-        input: text,
-        next: HashMap::new(),
-        assigned: HashMap::new(),
-    };
+/// Rewrites `text` with each of `spans` (sorted, non-overlapping) replaced by its operator,
+/// numbering placeholders on from `placeholders` (fresh for one call, kept by a session).
+/// The config has been validated, so `hash` has its key.
+pub(super) fn apply(
+    text: &str,
+    spans: Vec<Resolved>,
+    config: &RedactorConfig,
+    placeholders: &mut Placeholders,
+) -> Redaction {
+    placeholders.see_input(text);
     let mut out = String::with_capacity(text.len());
     let mut redacted = Vec::with_capacity(spans.len());
     let mut mapping: Vec<(String, String)> = Vec::new();
@@ -86,11 +128,11 @@ pub(super) fn apply(text: &str, spans: Vec<Span>, config: &RedactorConfig) -> Re
             Operator::Replace { template } => template.replace("{type}", &span.entity_type),
             Operator::Placeholder => placeholders.get(&span.entity_type, original),
             Operator::Mask { ch, keep, from_end } => mask(original, *ch, *keep, *from_end),
-            Operator::Hash { salt } => hash_value(salt, original),
+            Operator::Hash => hash_value(config.hash_key.as_deref().unwrap_or_default(), original),
             Operator::Remove => String::new(),
             Operator::Keep => original.to_string(),
         };
-        let reversible = matches!(operator, Operator::Placeholder | Operator::Hash { .. });
+        let reversible = matches!(operator, Operator::Placeholder | Operator::Hash);
         if reversible
             && !mapping
                 .iter()
@@ -103,8 +145,8 @@ pub(super) fn apply(text: &str, spans: Vec<Span>, config: &RedactorConfig) -> Re
         out.push_str(&replacement);
         copied = span.end;
         redacted.push(RedactedSpan {
+            detector: span.detector_label(),
             entity_type: span.entity_type,
-            detector: span.detector,
             score: span.score,
             start: span.start,
             end: span.end,
@@ -187,21 +229,30 @@ mod tests {
     }
 
     #[test]
-    fn hashes_salt_then_value() {
-        // sha256("abc") = ba7816bf8f01cfea…
-        assert_eq!(hash_value("", "abc"), "ba7816bf8f01cfea");
-        assert_eq!(hash_value("a", "bc"), hash_value("", "abc"));
-        assert_ne!(hash_value("pepper", "abc"), hash_value("", "abc"));
+    fn hashes_are_hmac_sha256() {
+        // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+        assert_eq!(
+            hash_value("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e"
+        );
+        // RFC 4231 test case 6: a 131-byte key (hashed first).
+        let long_key = [0xaau8; 131];
+        let digest = hmac_sha256(
+            &long_key,
+            b"Test Using Larger Than Block-Size Key - Hash Key First",
+        );
+        assert_eq!(digest[..4], [0x60, 0xe4, 0x31, 0x59]);
+        assert_ne!(
+            hash_value("k1", "123-45-6789"),
+            hash_value("k2", "123-45-6789")
+        );
         assert_eq!(hash_value("s", "x").len(), HASH_HEX_LEN);
     }
 
     #[test]
     fn placeholders_skip_numbers_present_in_the_input() {
-        let mut p = Placeholders {
-            input: "see <PERSON_1>",
-            next: HashMap::new(),
-            assigned: HashMap::new(),
-        };
+        let mut p = Placeholders::default();
+        p.see_input("see <PERSON_1> and <x> <A_b>");
         assert_eq!(p.get("PERSON", "Ada"), "<PERSON_2>");
         assert_eq!(p.get("PERSON", "Bob"), "<PERSON_3>");
         assert_eq!(p.get("PERSON", "Ada"), "<PERSON_2>");

@@ -1,18 +1,27 @@
 //! Overlap resolution and merging (rules in the module docs of `redact`): from every detector's
 //! spans to a sorted, non-overlapping set.
 
+use super::detector::Detector;
 use super::Span;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-/// True for spans from the token classifier, which rank after pattern-side detectors on ties.
-fn from_model(span: &Span) -> bool {
-    span.detector == "model"
+/// A kept span: one value to replace, found by one or (merged) several detectors.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Resolved {
+    pub start: usize,
+    pub end: usize,
+    pub entity_type: String,
+    pub score: f32,
+    pub detectors: Vec<Detector>,
 }
 
-/// Built-in pattern matches are whole values by construction, so they never merge.
-fn mergeable(span: &Span) -> bool {
-    !span.detector.starts_with("pattern:")
+impl Resolved {
+    /// The detectors as one wire string: `model`, or `model+deny_list` for merged parts.
+    pub fn detector_label(&self) -> String {
+        let names: Vec<String> = self.detectors.iter().map(Detector::to_string).collect();
+        names.join("+")
+    }
 }
 
 /// Rule (b)'s order, made total so the outcome never depends on input order: higher score,
@@ -20,7 +29,7 @@ fn mergeable(span: &Span) -> bool {
 fn priority(a: &Span, b: &Span) -> Ordering {
     b.score
         .total_cmp(&a.score)
-        .then_with(|| from_model(a).cmp(&from_model(b)))
+        .then_with(|| a.detector.is_model().cmp(&b.detector.is_model()))
         .then(a.start.cmp(&b.start))
         .then((b.end - b.start).cmp(&(a.end - a.start)))
         .then_with(|| a.detector.cmp(&b.detector))
@@ -39,7 +48,7 @@ fn trimmed(text: &str, mut span: Span) -> Option<Span> {
 }
 
 /// Applies rules (a)–(c). Spans must lie on char boundaries of `text` (checked by the caller).
-pub(super) fn resolve(text: &str, spans: Vec<Span>) -> Vec<Span> {
+pub(super) fn resolve(text: &str, spans: Vec<Span>) -> Vec<Resolved> {
     let mut spans: Vec<Span> = spans.into_iter().filter_map(|s| trimmed(text, s)).collect();
 
     // (a) Strict containment: sorted by start, then longest first, a span is inside an earlier
@@ -86,17 +95,23 @@ pub(super) fn resolve(text: &str, spans: Vec<Span>) -> Vec<Span> {
     }
 
     // (c) Merge neighbours of one type.
-    let mut merged: Vec<Span> = Vec::with_capacity(kept.len());
+    let mut merged: Vec<Resolved> = Vec::with_capacity(kept.len());
     for span in kept.into_values() {
         match merged.last_mut() {
             Some(prev) if joins(text, prev, &span) => {
                 prev.end = span.end;
                 prev.score = prev.score.max(span.score);
-                if !prev.detector.split('+').any(|d| d == span.detector) {
-                    prev.detector = format!("{}+{}", prev.detector, span.detector);
+                if !prev.detectors.contains(&span.detector) {
+                    prev.detectors.push(span.detector);
                 }
             }
-            _ => merged.push(span),
+            _ => merged.push(Resolved {
+                start: span.start,
+                end: span.end,
+                entity_type: span.entity_type,
+                score: span.score,
+                detectors: vec![span.detector],
+            }),
         }
     }
     merged
@@ -104,11 +119,11 @@ pub(super) fn resolve(text: &str, spans: Vec<Span>) -> Vec<Span> {
 
 /// Rule (c): same type, neither a built-in pattern match, and only horizontal whitespace
 /// between them (commas too for ADDRESS and LOCATION: "Baker Street, London").
-fn joins(text: &str, prev: &Span, next: &Span) -> bool {
+fn joins(text: &str, prev: &Resolved, next: &Span) -> bool {
     let comma_ok = matches!(prev.entity_type.as_str(), "ADDRESS" | "LOCATION");
     prev.entity_type == next.entity_type
-        && mergeable(prev)
-        && mergeable(next)
+        && !prev.detectors.iter().any(Detector::matches_whole_values)
+        && !next.detector.matches_whole_values()
         && text[prev.end..next.start].chars().all(|c| {
             (c.is_whitespace()
                 && !matches!(
@@ -129,11 +144,11 @@ mod tests {
             end,
             entity_type: entity_type.into(),
             score,
-            detector: detector.into(),
+            detector: detector.parse().unwrap(),
         }
     }
 
-    fn extents(spans: &[Span]) -> Vec<(usize, usize, &str)> {
+    fn extents(spans: &[Resolved]) -> Vec<(usize, usize, &str)> {
         spans
             .iter()
             .map(|s| (s.start, s.end, s.entity_type.as_str()))
@@ -279,7 +294,7 @@ mod tests {
         );
         let texts: Vec<&str> = out.iter().map(|s| &text[s.start..s.end]).collect();
         assert_eq!(texts, ["Ada", "Bob Smith"]);
-        assert_eq!(out[1].detector, "model+deny_list");
+        assert_eq!(out[1].detector_label(), "model+deny_list");
     }
 
     #[test]

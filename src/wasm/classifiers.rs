@@ -1,15 +1,17 @@
 //! The JS-visible classes. Each method: options from JS, the native call, results to JS.
 
 use super::dto::{
-    encoding, JsRedaction, JsTextClassification, JsTokenClassification, JsTokenLogits, ModelInfo,
-    OffsetOptions, RedactOptions, RestoreInput, TextOptions, TokenOptions,
+    encoding, JsRedaction, JsTextClassification, JsTokenClassification, JsTokenLogits,
+    MessageOptions, ModelInfo, OffsetOptions, RedactOptions, RestoreInput, TextOptions,
+    TokenOptions,
 };
 use super::{js_error, model_error, options, texts, to_js, PerformanceClock};
+use crate::offsets::OffsetEncoding;
 use crate::pipelines::redaction::model_spans;
 use crate::pipelines::text_classification::TextClassifier;
 use crate::pipelines::token_classification::TokenClassifier;
 use crate::pipelines::token_details::token_logits_timed;
-use crate::redact::{self, Redaction, RedactorConfig};
+use crate::redact::{self, ModelTypes, Redaction, RedactionSession, RedactorConfig};
 use crate::source::{out_of_file, ByteSource};
 use crate::ModelBundle;
 use std::borrow::Cow;
@@ -129,12 +131,14 @@ impl RawTokenClassifier {
         ))
     }
 
-    /// The model's entities pooled with the pattern detectors, then each type's operator.
+    /// The model's entities pooled with the pattern detectors and the caller's spans, then
+    /// each type's operator.
     pub fn redact(&self, text: &str, options_: JsValue) -> Result<JsValue, JsValue> {
         let opts: RedactOptions = options(options_)?;
         let enc = encoding(opts.offsets);
-        let config = opts.native().map_err(js_error)?;
-        let spans = model_spans(&self.inner, text).map_err(js_error)?;
+        let (config, caller) = opts.native(text).map_err(js_error)?;
+        let mut spans = model_spans(&self.inner, text).map_err(js_error)?;
+        spans.extend(caller);
         let r = redact::redact(text, &spans, &config).map_err(js_error)?;
         to_js(&JsRedaction::new(text, r, enc))
     }
@@ -203,14 +207,80 @@ impl RawTextClassifier {
     }
 }
 
-/// Redaction by the pattern detectors alone (no model).
+/// Redaction by the pattern detectors (and the caller's spans) alone, no model.
 #[wasm_bindgen]
 pub fn redact(text: &str, options_: JsValue) -> Result<JsValue, JsValue> {
     let opts: RedactOptions = options(options_)?;
     let enc = encoding(opts.offsets);
-    let config = opts.native().map_err(js_error)?;
-    let r = redact::redact(text, &[], &config).map_err(js_error)?;
+    let (config, caller) = opts.native(text).map_err(js_error)?;
+    let r = redact::redact(text, &caller, &config).map_err(js_error)?;
     to_js(&JsRedaction::new(text, r, enc))
+}
+
+/// One conversation's redactions: the same value keeps its placeholder across messages, and
+/// `restore` knows every message's values. The options are fixed at creation (the JS package
+/// passes a random `hashKey` when none is given); spans of a model come per message.
+#[wasm_bindgen]
+pub struct RawRedactionSession {
+    inner: RedactionSession,
+    enc: OffsetEncoding,
+}
+
+#[wasm_bindgen]
+impl RawRedactionSession {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options_: JsValue) -> Result<RawRedactionSession, JsValue> {
+        let opts: RedactOptions = options(options_)?;
+        let enc = encoding(opts.offsets);
+        let (config, caller) = opts.native("").map_err(js_error)?;
+        if !caller.is_empty() {
+            return Err(model_error(
+                "invalid_option",
+                "a session takes spans with each message, not at creation",
+            ));
+        }
+        let inner = RedactionSession::for_models(config, ModelTypes::any()).map_err(js_error)?;
+        Ok(RawRedactionSession { inner, enc })
+    }
+
+    /// One message, with the pattern detectors and the message's own `spans`.
+    pub fn redact(&mut self, text: &str, options_: JsValue) -> Result<JsValue, JsValue> {
+        self.redact_spans(text, Vec::new(), options_)
+    }
+
+    /// One message, with `classifier`'s entities pooled in.
+    #[wasm_bindgen(js_name = redactWithModel)]
+    pub fn redact_with_model(
+        &mut self,
+        classifier: &RawTokenClassifier,
+        text: &str,
+        options_: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let spans = model_spans(&classifier.inner, text).map_err(js_error)?;
+        self.redact_spans(text, spans, options_)
+    }
+
+    fn redact_spans(
+        &mut self,
+        text: &str,
+        mut spans: Vec<redact::Span>,
+        options_: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let opts: MessageOptions = options(options_)?;
+        spans.extend(opts.spans(text, self.enc).map_err(js_error)?);
+        let r = self.inner.redact(text, &spans).map_err(js_error)?;
+        to_js(&JsRedaction::new(text, r, self.enc))
+    }
+
+    /// Puts back every value the session has replaced reversibly.
+    pub fn restore(&self, reply: &str) -> String {
+        self.inner.restore(reply)
+    }
+
+    /// `[replacement, original]` pairs of the whole session.
+    pub fn mapping(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.mapping())
+    }
 }
 
 /// The entity type redaction gives a model label (`B-GIVEN_NAME` -> `PERSON`), or `undefined`

@@ -3,7 +3,7 @@
 //! conversion to and from `JsValue` lives in `mod.rs`.
 
 use crate::config::Family;
-use crate::offsets::{OffsetEncoding, OffsetMap};
+use crate::offsets::{byte_offset, OffsetEncoding, OffsetMap};
 use crate::pipelines::text_classification::{
     ClassLabel, FunctionToApply, TextClassificationOptions,
 };
@@ -13,7 +13,7 @@ use crate::pipelines::token_classification::{
 };
 use crate::pipelines::token_details::TokenLogits;
 use crate::redact::{
-    CustomPattern, DenyTerm, DetectorSet, Operator, PatternKind, Redaction, RedactorConfig,
+    CustomPattern, DenyTerm, DetectorSet, Operator, PatternKind, Redaction, RedactorConfig, Span,
 };
 use crate::{Error, ModelBundle, Result};
 use serde::{Deserialize, Serialize};
@@ -80,24 +80,23 @@ pub struct OffsetOptions {
 }
 
 /// An operator as JavaScript writes it: `{ kind: "mask", char: "*", keep: 4, fromEnd: true }`.
+/// Every variant has braces, so a field the kind does not take is an error.
 #[derive(Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
 enum JsOperator {
     Replace {
         template: Option<String>,
     },
-    Placeholder,
+    Placeholder {},
     #[serde(rename_all = "camelCase")]
     Mask {
         char: Option<char>,
         keep: Option<usize>,
         from_end: Option<bool>,
     },
-    Hash {
-        salt: Option<String>,
-    },
-    Remove,
-    Keep,
+    Hash {},
+    Remove {},
+    Keep {},
 }
 
 impl From<JsOperator> for Operator {
@@ -106,7 +105,7 @@ impl From<JsOperator> for Operator {
             JsOperator::Replace { template } => Operator::Replace {
                 template: template.unwrap_or_else(|| Operator::DEFAULT_TEMPLATE.to_string()),
             },
-            JsOperator::Placeholder => Operator::Placeholder,
+            JsOperator::Placeholder {} => Operator::Placeholder,
             JsOperator::Mask {
                 char,
                 keep,
@@ -116,11 +115,9 @@ impl From<JsOperator> for Operator {
                 keep: keep.unwrap_or(0),
                 from_end: from_end.unwrap_or(false),
             },
-            JsOperator::Hash { salt } => Operator::Hash {
-                salt: salt.unwrap_or_default(),
-            },
-            JsOperator::Remove => Operator::Remove,
-            JsOperator::Keep => Operator::Keep,
+            JsOperator::Hash {} => Operator::Hash,
+            JsOperator::Remove {} => Operator::Remove,
+            JsOperator::Keep {} => Operator::Keep,
         }
     }
 }
@@ -143,20 +140,63 @@ struct JsDenyTerm {
     case_insensitive: bool,
 }
 
+/// A span the caller found itself, in the call's offset unit.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsCallerSpan {
+    start: usize,
+    end: usize,
+    entity_type: String,
+    score: Option<f32>,
+}
+
+/// The caller's spans in byte offsets of `text`; offsets inside a char or past the end are
+/// `invalid_option` errors.
+fn caller_spans(spans: &[JsCallerSpan], text: &str, enc: OffsetEncoding) -> Result<Vec<Span>> {
+    spans
+        .iter()
+        .map(|s| {
+            let byte = |units: usize| {
+                byte_offset(text, enc, units).ok_or_else(|| {
+                    Error::InvalidOption(format!(
+                        "span {}..{} ({}) does not fit the text",
+                        s.start, s.end, s.entity_type
+                    ))
+                })
+            };
+            Ok(Span::caller(
+                byte(s.start)?,
+                byte(s.end)?,
+                &s.entity_type,
+                s.score.unwrap_or(1.0),
+            ))
+        })
+        .collect()
+}
+
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct RedactOptions {
     detectors: Option<Vec<String>>,
     custom_patterns: Vec<JsCustomPattern>,
     deny_list: Vec<JsDenyTerm>,
+    allow_list: Vec<String>,
+    disabled_types: Vec<String>,
+    thresholds: HashMap<String, f32>,
+    min_score: Option<f32>,
     operators: HashMap<String, JsOperator>,
     default_operator: Option<JsOperator>,
     model_label_map: HashMap<String, Option<String>>,
+    hash_key: Option<String>,
+    spans: Vec<JsCallerSpan>,
     pub offsets: Option<OffsetEncoding>,
 }
 
 impl RedactOptions {
-    pub fn native(self) -> Result<RedactorConfig> {
+    /// The options as a native config, and the caller's spans in bytes of `text` (a session
+    /// takes spans per message: see [`MessageOptions`]).
+    pub fn native(self, text: &str) -> Result<(RedactorConfig, Vec<Span>)> {
+        let spans = caller_spans(&self.spans, text, encoding(self.offsets))?;
         let mut config = RedactorConfig::default();
         if let Some(names) = self.detectors {
             config.detectors = names.iter().try_fold(DetectorSet::none(), |set, name| {
@@ -182,6 +222,20 @@ impl RedactOptions {
                 case_insensitive: d.case_insensitive,
             })
             .collect();
+        config.allow_list = self.allow_list;
+        config.disabled_types = self
+            .disabled_types
+            .iter()
+            .map(|t| t.to_uppercase())
+            .collect();
+        config.thresholds = self
+            .thresholds
+            .into_iter()
+            .map(|(t, v)| (t.to_uppercase(), v))
+            .collect();
+        if let Some(min) = self.min_score {
+            config.min_score = min;
+        }
         config.operators = self
             .operators
             .into_iter()
@@ -191,7 +245,21 @@ impl RedactOptions {
             config.default_operator = op.into();
         }
         config.model_label_map = self.model_label_map;
-        Ok(config)
+        config.hash_key = self.hash_key;
+        Ok((config, spans))
+    }
+}
+
+/// What one message of a session takes besides its text.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct MessageOptions {
+    spans: Vec<JsCallerSpan>,
+}
+
+impl MessageOptions {
+    pub fn spans(&self, text: &str, enc: OffsetEncoding) -> Result<Vec<Span>> {
+        caller_spans(&self.spans, text, enc)
     }
 }
 

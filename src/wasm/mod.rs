@@ -16,7 +16,9 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-pub use classifiers::{entity_type, redact, restore, RawTextClassifier, RawTokenClassifier};
+pub use classifiers::{
+    entity_type, redact, restore, RawRedactionSession, RawTextClassifier, RawTokenClassifier,
+};
 
 /// The threaded build's pool worker: js/pool-worker.ts calls this once its instance of the
 /// module is up, and it never returns (see `crate::parallel`).
