@@ -1,5 +1,5 @@
-// Model bytes from a URL or memory: streamed with progress, kept in the Cache API, and checked
-// against an expected SHA-256.
+// Model bytes from a URL, memory or (in Node) a file: streamed with progress, kept in the Cache
+// API, and checked against an expected SHA-256.
 import { ModelError } from "./errors.js";
 import type { FileSource, LoadOptions } from "./types.js";
 
@@ -67,7 +67,48 @@ async function download(url: string, options: LoadOptions): Promise<Uint8Array> 
   return loaded === bytes.length ? bytes : bytes.slice(0, loaded);
 }
 
-/** The bytes of a model file, from memory, the Cache API or the network. */
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === "string" && typeof window === "undefined";
+}
+
+/**
+ * In Node, the file a source names: a `file:` URL, or a path (relative to the working
+ * directory) — anything without a URL scheme; undefined for other URLs (fetched) and elsewhere.
+ */
+function localFile(source: string | URL): string | URL | undefined {
+  if (!isNode()) return undefined;
+  if (source instanceof URL) return source.protocol === "file:" ? source : undefined;
+  if (/^file:/i.test(source)) return source;
+  // A scheme (http:, data:, blob:), but not a Windows drive letter (C:\models\ner.gguf).
+  if (/^[a-z][a-z\d+.-]*:/i.test(source) && !/^[a-z]:[\\/]/i.test(source)) return undefined;
+  return source;
+}
+
+async function readLocal(file: string | URL, options: LoadOptions): Promise<Uint8Array> {
+  const name = String(file);
+  // A variable specifier keeps bundlers from trying to ship Node's fs to the browser.
+  const fsModule = "node:fs/promises";
+  const fs = (await import(/* @vite-ignore */ fsModule)) as {
+    readFile(path: string | URL, options: { signal?: AbortSignal }): Promise<Uint8Array>;
+  };
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.readFile(/^file:/i.test(name) ? new URL(name) : name, { signal: options.signal });
+  } catch (err) {
+    if (options.signal?.aborted) throw new ModelError("aborted", `loading ${name} was aborted`, { cause: err });
+    const code = (err as { code?: unknown }).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory, not a file" : String(err);
+    throw new ModelError("io", `could not read ${name}: ${why}`, { cause: err });
+  }
+  options.onProgress?.({ loaded: bytes.length, total: bytes.length, fromCache: false });
+  if (!(await matchesHash(bytes, options.sha256))) {
+    throw new ModelError("integrity", `${name} does not match the expected sha256`);
+  }
+  return bytes;
+}
+
+/** The bytes of a model file, from memory, the Cache API, the network or (Node) a file. */
 export async function fetchModel(source: FileSource, options: LoadOptions = {}): Promise<Uint8Array> {
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
     const bytes =
@@ -81,8 +122,15 @@ export async function fetchModel(source: FileSource, options: LoadOptions = {}):
   if (typeof source !== "string" && !(source instanceof URL)) {
     throw new ModelError("invalid_option", "a model source is a URL, an ArrayBuffer or a Uint8Array");
   }
+  const file = localFile(source);
+  if (file !== undefined) return readLocal(file, options);
   const base = typeof location === "undefined" ? undefined : location.href;
-  const url = new URL(source, base).href;
+  let url: string;
+  try {
+    url = new URL(source, base).href;
+  } catch (err) {
+    throw new ModelError("invalid_option", `${String(source)} is not a URL`, { cause: err });
+  }
   const name = cacheName(options);
   const cache = name === undefined ? undefined : await caches.open(name);
   const hit = await cache?.match(url);

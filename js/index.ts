@@ -1,6 +1,6 @@
 // tokenveil: token classification (NER, PII, part-of-speech), text classification and PII
 // redaction in WebAssembly. Everything runs where this code runs; nothing is sent anywhere.
-import type { RawTextClassifier, RawTokenClassifier } from "./wasm/tokenveil.js";
+import type { RawRedactionSession, RawTextClassifier, RawTokenClassifier } from "./wasm/tokenveil.js";
 import { ModelError, guarded } from "./errors.js";
 import { fetchModel } from "./fetch-model.js";
 import { bindings, hasRelaxedSimd, init, wasmMemoryBytes, type InitOptions } from "./wasm.js";
@@ -8,6 +8,7 @@ import type {
   FileSource,
   HuggingFaceFiles,
   LoadOptions,
+  MessageOptions,
   ModelInfo,
   ModelSource,
   OffsetOptions,
@@ -70,6 +71,9 @@ class Handle<R extends { free(): void }> {
   }
 }
 
+/** Each classifier's raw object, for the sessions that run it (kept off the public API). */
+const rawClassifier = new WeakMap<TokenClassifier, () => RawTokenClassifier>();
+
 /** A token-classification model: named entities, PII, part-of-speech tags. */
 export class TokenClassifier {
   readonly info: ModelInfo;
@@ -78,6 +82,7 @@ export class TokenClassifier {
   private constructor(raw: RawTokenClassifier) {
     this.#handle = new Handle(raw);
     this.info = guarded(() => raw.info() as ModelInfo);
+    rawClassifier.set(this, () => this.#handle.raw);
   }
 
   /**
@@ -115,7 +120,15 @@ export class TokenClassifier {
 
   /** The model's entities plus the pattern detectors, each replaced by its type's operator. */
   redact(text: string, options?: RedactOptions): Redaction {
-    return guarded(() => this.#handle.raw.redact(text, options) as Redaction);
+    return guarded(() => this.#handle.raw.redact(text, withHashKey(options)) as Redaction);
+  }
+
+  /**
+   * A redaction session over this model: the same value keeps its placeholder in every
+   * message, and `restore` knows the whole conversation's values.
+   */
+  session(options?: RedactOptions): RedactionSession {
+    return RedactionSession.create(options, this);
   }
 
   /** Frees the model's memory; later calls throw `ModelError("disposed")`. */
@@ -163,10 +176,72 @@ export class TextClassifier {
   }
 }
 
+/** 32 random bytes as hex, from the platform's CSPRNG. */
+function randomKey(): string {
+  const bytes = new Uint8Array(32);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The options with a random `hashKey` when they use `hash` without one (or `always`). */
+function withHashKey(options: RedactOptions | undefined, always = false): RedactOptions | undefined {
+  if (options?.hashKey !== undefined) return options;
+  const hashes =
+    options?.defaultOperator?.kind === "hash" ||
+    Object.values(options?.operators ?? {}).some((op) => op?.kind === "hash");
+  return always || hashes ? { ...options, hashKey: randomKey() } : options;
+}
+
 /** Redaction by the validated pattern detectors alone (no model). Needs `await init()`. */
 export function redact(text: string, options?: RedactOptions): Redaction {
   const { redact: rawRedact } = bindings();
-  return guarded(() => rawRedact(text, options) as Redaction);
+  return guarded(() => rawRedact(text, withHashKey(options)) as Redaction);
+}
+
+/**
+ * One conversation's redactions: the same value keeps its placeholder across messages (so a
+ * chat assistant sees `<PERSON_1>` throughout), and `restore` puts back every value the
+ * session replaced. Options are fixed at creation; without `hashKey`, `hash` uses a random
+ * key for this session. Make one with `RedactionSession.create(options, model?)` or
+ * `model.session(options)`; needs `await init()` for the pattern-only form.
+ */
+export class RedactionSession {
+  #handle: Handle<RawRedactionSession>;
+  #model: TokenClassifier | undefined;
+
+  private constructor(raw: RawRedactionSession, model: TokenClassifier | undefined) {
+    this.#handle = new Handle(raw);
+    this.#model = model;
+  }
+
+  static create(options?: RedactOptions, model?: TokenClassifier): RedactionSession {
+    const raw = guarded(() => new (bindings().RawRedactionSession)(withHashKey(options, true)));
+    return new RedactionSession(raw, model);
+  }
+
+  /** Redacts one message, numbering on from the earlier ones. */
+  redact(text: string, options?: MessageOptions): Redaction {
+    return guarded(() => {
+      const raw = this.#handle.raw;
+      const model = this.#model && rawClassifier.get(this.#model);
+      return (model ? raw.redactWithModel(model(), text, options) : raw.redact(text, options)) as Redaction;
+    });
+  }
+
+  /** Puts back every value the session has replaced with a placeholder or hash. */
+  restore(reply: string): string {
+    return guarded(() => this.#handle.raw.restore(reply));
+  }
+
+  /** `[replacement, original]` for every reversible replacement of the session so far. */
+  get mapping(): [string, string][] {
+    return guarded(() => this.#handle.raw.mapping() as [string, string][]);
+  }
+
+  /** Frees the session; later calls throw `ModelError("disposed")`. */
+  dispose(): void {
+    this.#handle.dispose();
+  }
 }
 
 /**

@@ -203,21 +203,40 @@ export type Operator =
   | { kind: "placeholder" }
   /** Every character replaced by `char` (default "*") but the first (or last) `keep`. */
   | { kind: "mask"; char?: string; keep?: number; fromEnd?: boolean }
-  /** The first 16 hex digits of SHA-256 over `salt` then the value; reversible with `restore`. */
-  | { kind: "hash"; salt?: string }
+  /**
+   * The first 16 hex digits of HMAC-SHA256 of the value under `hashKey` (a random key when none
+   * is given, so nobody can test guesses against it); reversible with `restore`.
+   */
+  | { kind: "hash" }
   | { kind: "remove" }
   | { kind: "keep" };
 
-/** Built-in pattern detectors, each validated (Luhn, IBAN mod-97, address ranges). */
+/**
+ * Built-in pattern detectors, each validated (Luhn, IBAN mod-97, ABA, address and date ranges);
+ * the keyword ones (`PASSPORT`, `BANK_ACCOUNT`, ...) take a value only after the word that
+ * names it. They read the text normalised (full-width digits, no-break and zero-width
+ * characters), with offsets mapped back to the original.
+ */
 export type PatternDetector =
   | "EMAIL"
+  | "EMAIL_SPELLED"
   | "URL"
   | "IPV4"
   | "IPV6"
   | "PHONE"
   | "CREDIT_CARD"
   | "IBAN"
-  | "US_SSN";
+  | "US_SSN"
+  | "DATE"
+  | "DATE_OF_BIRTH"
+  | "AGE"
+  | "USERNAME"
+  | "POSTCODE"
+  | "PASSPORT"
+  | "DRIVERS_LICENSE"
+  | "BANK_ACCOUNT"
+  | "ROUTING_NUMBER"
+  | "TAX_ID";
 
 export interface CustomPattern {
   name: string;
@@ -234,11 +253,32 @@ export interface DenyTerm {
   caseInsensitive?: boolean;
 }
 
+/** A value the caller found itself, in the call's offset unit (`offsets`, UTF-16 by default). */
+export interface CallerSpan {
+  start: number;
+  end: number;
+  entityType: string;
+  /** 0..1, compared with other detectors on overlaps; default 1. */
+  score?: number;
+}
+
 export interface RedactOptions {
   /** Built-in detectors to run; default all. */
   detectors?: PatternDetector[];
   customPatterns?: CustomPattern[];
   denyList?: DenyTerm[];
+  /** Values never redacted, whoever finds them (compared ignoring case and outer spaces). */
+  allowList?: string[];
+  /** Entity types not to redact. */
+  disabledTypes?: string[];
+  /** Lowest score kept, per entity type. */
+  thresholds?: Record<string, number>;
+  /** Lowest score kept for types without a threshold; default 0. */
+  minScore?: number;
+  /** Key of the `hash` operator's HMAC; default a random key per call or session. */
+  hashKey?: string;
+  /** Values the caller found itself, redacted with the rest (not in a session's options). */
+  spans?: CallerSpan[];
   /** Operator per entity type (PERSON, EMAIL, ...); others use `defaultOperator`. */
   operators?: Record<string, Operator>;
   /** Default `{ kind: "placeholder" }`. */
@@ -250,7 +290,7 @@ export interface RedactOptions {
 
 export interface RedactedSpan {
   entityType: string;
-  /** "model", "pattern:EMAIL", "custom:NAME", "deny_list", or several joined by "+". */
+  /** "model", "pattern:EMAIL", "custom:NAME", "deny_list", "caller", or several joined by "+". */
   detector: string;
   score: number;
   /** Offsets of `original` in the input. */
@@ -261,6 +301,11 @@ export interface RedactedSpan {
   newEnd: number;
   original: string;
   replacement: string;
+}
+
+/** What one message of a redaction session takes besides its text. */
+export interface MessageOptions {
+  spans?: CallerSpan[];
 }
 
 export interface Redaction {

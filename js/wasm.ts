@@ -9,12 +9,13 @@
 import initWasm, * as single from "./wasm/tokenveil.js";
 import type * as ThreadsGlue from "./wasm/tokenveil_threads.js";
 import { ModelError } from "./errors.js";
+import { VITE_HINT, viteDepsBase } from "./locate.js";
 import type { WasmSource } from "./types.js";
 
 /** What the classes in index.ts use of the module's bindings: the same in every build. */
 export type Bindings = Pick<
   typeof single,
-  "RawTokenClassifier" | "RawTextClassifier" | "entityType" | "redact" | "restore" | "poolThreads"
+  "RawTokenClassifier" | "RawTextClassifier" | "RawRedactionSession" | "entityType" | "redact" | "restore" | "poolThreads"
 >;
 
 let ready: Promise<void> | undefined;
@@ -65,6 +66,9 @@ export function hasRelaxedSimd(): boolean {
 
 /** The single-threaded build this engine should run, next to this file. */
 function defaultWasmUrl(): URL {
+  // Vite's dev server, this code pre-bundled elsewhere: the files where npm put them (locate.ts).
+  const vite = viteDepsBase();
+  if (vite) return new URL(hasRelaxedSimd() ? "wasm/tokenveil_relaxed_bg.wasm" : "wasm/tokenveil_bg.wasm", vite);
   // Two literal `new URL(...)` expressions, so that bundlers ship both files.
   return hasRelaxedSimd()
     ? new URL("./wasm/tokenveil_relaxed_bg.wasm", import.meta.url)
@@ -78,6 +82,15 @@ async function nodeWasmBytes(): Promise<Uint8Array> {
     readFile(path: URL): Promise<Uint8Array>;
   };
   return fs.readFile(defaultWasmUrl());
+}
+
+/** The module's response; a ModelError that says what to do when a page came instead. */
+async function fetchWasm(url: URL): Promise<Response> {
+  const response = await fetch(url);
+  const type = response.headers.get("content-type") ?? "";
+  if (response.ok && !type.startsWith("text/html")) return response;
+  const got = response.ok ? `an HTML page` : `HTTP ${response.status}`;
+  throw new ModelError("not_initialized", `could not load the WebAssembly module: ${url.href} answered ${got}; ${VITE_HINT}`);
 }
 
 export interface InitOptions {
@@ -117,7 +130,10 @@ function startPoolWorker(module: WebAssembly.Module, memory: WebAssembly.Memory)
   return new Promise((resolve) => {
     let worker: Worker;
     try {
-      worker = new Worker(new URL("./pool-worker.js", import.meta.url), { type: "module", name: "tokenveil-pool" });
+      const vite = viteDepsBase();
+      worker = vite
+        ? new Worker(new URL("pool-worker.js", vite), { type: "module", name: "tokenveil-pool" })
+        : new Worker(new URL("./pool-worker.js", import.meta.url), { type: "module", name: "tokenveil-pool" });
     } catch {
       resolve(false);
       return;
@@ -141,7 +157,8 @@ function startPoolWorker(module: WebAssembly.Module, memory: WebAssembly.Memory)
 }
 
 async function compileThreaded(): Promise<WebAssembly.Module> {
-  const url = new URL("./wasm/tokenveil_threads_bg.wasm", import.meta.url);
+  const vite = viteDepsBase();
+  const url = vite ? new URL("wasm/tokenveil_threads_bg.wasm", vite) : new URL("./wasm/tokenveil_threads_bg.wasm", import.meta.url);
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   // Streaming compiles while the bytes arrive; it needs the application/wasm content type.
@@ -155,7 +172,8 @@ async function initThreaded(threads: number): Promise<void> {
   // The threaded glue is imported by URL, not by a module specifier: bundlers then ship it as a
   // file instead of splitting it into a chunk, which their worker builds (tokenveil/worker's
   // worker imports this file) may refuse (Vite's default IIFE worker format does).
-  const glueUrl = new URL("./wasm/tokenveil_threads.js", import.meta.url);
+  const vite = viteDepsBase();
+  const glueUrl = vite ? new URL("wasm/tokenveil_threads.js", vite) : new URL("./wasm/tokenveil_threads.js", import.meta.url);
   const [glue, module] = await Promise.all([
     import(/* @vite-ignore */ /* webpackIgnore: true */ glueUrl.href) as Promise<typeof ThreadsGlue>,
     compileThreaded(),
@@ -191,13 +209,15 @@ export function init(wasm?: WasmSource, options: InitOptions = {}): Promise<void
         // single-threaded one computes the same outputs, more slowly.
       }
     }
-    const source = wasm ?? (isNode() ? await nodeWasmBytes() : defaultWasmUrl());
+    const source = wasm ?? (isNode() ? await nodeWasmBytes() : await fetchWasm(defaultWasmUrl()));
     const exports = await initWasm({ module_or_path: source });
     loaded = { bindings: single, memory: exports.memory };
   })().catch((err: unknown) => {
     ready = undefined;
     if (err instanceof ModelError) throw err;
-    throw new ModelError("not_initialized", `could not load the WebAssembly module: ${String(err)}`, {
+    // "expected magic word 00 61 73 6d, found 3c 21 64 6f": a page (`<!do`) where the module was.
+    const hint = /magic word/.test(String(err)) ? `; ${VITE_HINT}` : "";
+    throw new ModelError("not_initialized", `could not load the WebAssembly module: ${String(err)}${hint}`, {
       cause: err,
     });
   });

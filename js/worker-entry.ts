@@ -1,15 +1,22 @@
 // The Web Worker: holds the models and runs every request it is sent, one at a time.
-import { ModelError, TextClassifier, TokenClassifier, init, redact, restore, wasmMemoryBytes } from "./index.js";
+import { ModelError, RedactionSession, TextClassifier, TokenClassifier, init, redact, restore, wasmMemoryBytes } from "./index.js";
 import type { Abort, Loaded, Request, Response } from "./worker-protocol.js";
 import type { LoadProgress, Redaction } from "./types.js";
 
 const models = new Map<number, TokenClassifier | TextClassifier>();
+const sessions = new Map<number, RedactionSession>();
 /** Downloads in progress, by request id, so an `abort` message can cancel them. */
 const downloads = new Map<number, AbortController>();
 let nextHandle = 1;
 
 function post(message: Response): void {
   (self as unknown as { postMessage(m: Response): void }).postMessage(message);
+}
+
+function session(handle: number): RedactionSession {
+  const s = sessions.get(handle);
+  if (!s) throw new ModelError("disposed", "this redaction session was disposed");
+  return s;
 }
 
 function model(handle: number): TokenClassifier | TextClassifier {
@@ -51,6 +58,28 @@ async function run(req: Request): Promise<unknown> {
     case "restore":
       await init();
       return restore(req.reply, req.redaction as Redaction);
+    case "session": {
+      await init();
+      let m: TokenClassifier | undefined;
+      if (req.model !== null) {
+        const found = model(req.model);
+        if (!(found instanceof TokenClassifier)) {
+          throw new ModelError("invalid_option", "a redaction session needs a token classifier");
+        }
+        m = found;
+      }
+      const handle = nextHandle++;
+      sessions.set(handle, RedactionSession.create(req.options as never, m));
+      return handle;
+    }
+    case "sessionRedact":
+      return session(req.session).redact(req.text, req.options as never);
+    case "sessionRestore":
+      return session(req.session).restore(req.reply);
+    case "sessionDispose":
+      sessions.get(req.session)?.dispose();
+      sessions.delete(req.session);
+      return undefined;
     case "memory":
       return wasmMemoryBytes();
     case "dispose":

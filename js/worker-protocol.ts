@@ -13,6 +13,10 @@ export type Request =
   | { id: number; op: "batch"; handle: number; texts: string[]; options: unknown }
   | { id: number; op: "redact"; text: string; options: unknown }
   | { id: number; op: "restore"; reply: string; redaction: unknown }
+  | { id: number; op: "session"; model: number | null; options: unknown }
+  | { id: number; op: "sessionRedact"; session: number; text: string; options: unknown }
+  | { id: number; op: "sessionRestore"; session: number; reply: string }
+  | { id: number; op: "sessionDispose"; session: number }
   | { id: number; op: "dispose"; handle: number }
   | { id: number; op: "memory" };
 

@@ -3,11 +3,13 @@
 // replaces any request on the same channel still waiting (typing: only the latest text
 // matters), and the replaced one rejects with ModelError("superseded").
 import { ModelError } from "./errors.js";
+import { VITE_HINT, viteDepsBase } from "./locate.js";
 import type { Abort, Loaded, Method, ModelKind, PortableLoadOptions, Request, Response } from "./worker-protocol.js";
 import type {
   FileSource,
   LoadOptions,
   LoadProgress,
+  MessageOptions,
   ModelInfo,
   ModelSource,
   OffsetOptions,
@@ -60,12 +62,19 @@ export class TokenveilWorker {
   #broken: ModelError | undefined;
 
   constructor(worker?: WorkerLike) {
+    // Under Vite's dev server, the script where npm put it (locate.ts); else next to this file.
+    const vite = viteDepsBase();
     this.#worker =
-      worker ?? new Worker(new URL("./worker-entry.js", import.meta.url), { type: "module" });
+      worker ??
+      (vite
+        ? new Worker(new URL("worker-entry.js", vite), { type: "module" })
+        : new Worker(new URL("./worker-entry.js", import.meta.url), { type: "module" }));
     this.#worker.addEventListener("message", (e: MessageEvent) => this.#receive(e.data as Response));
     this.#worker.addEventListener("error", (e: Event) => {
-      const message = (e as ErrorEvent).message ?? "the worker failed";
-      this.#fail(new ModelError("worker", message));
+      const message = (e as ErrorEvent).message;
+      // No message: the script did not load (under Vite's dev server: not where npm put it).
+      const hint = !message && vite && !worker ? ` (${vite.href}worker-entry.js); ${VITE_HINT}` : "";
+      this.#fail(new ModelError("worker", `${message || "the worker failed"}${hint}`));
     });
   }
 
@@ -171,8 +180,9 @@ export function defaultWorker(): TokenveilWorker {
 /** URLs are resolved against the page, not against the worker's script. */
 function portableFile(source: FileSource): FileSource {
   if (typeof source === "string" || source instanceof URL) {
-    const base = typeof location === "undefined" ? undefined : location.href;
-    return new URL(source, base).href;
+    // Without a page (Node), a file path goes as it is: the worker reads it (fetch-model.ts).
+    if (typeof location === "undefined") return String(source);
+    return new URL(source, location.href).href;
   }
   return source;
 }
@@ -202,6 +212,12 @@ class RemoteModel {
   readonly info: ModelInfo;
   protected worker: TokenveilWorker;
   #handle: number;
+
+  /** The model's handle in its worker. */
+  protected get handle(): number {
+    if (this.#disposed) throw new ModelError("disposed", "this model was disposed");
+    return this.#handle;
+  }
   #disposed = false;
 
   constructor(worker: TokenveilWorker, loaded: Loaded) {
@@ -250,6 +266,53 @@ export class TokenClassifier extends RemoteModel {
 
   redact(text: string, options?: RedactOptions, request?: RequestOptions): Promise<Redaction> {
     return this.call("redact", text, options, request);
+  }
+
+  /** A redaction session over this model, in the worker (see the main API's `RedactionSession`). */
+  session(options?: RedactOptions): Promise<RedactionSession> {
+    return RedactionSession.create(options, { worker: this.worker, model: this.handle });
+  }
+}
+
+/** The main API's `RedactionSession`, in a worker: one conversation's redactions. */
+export class RedactionSession {
+  #worker: TokenveilWorker;
+  #handle: number;
+  #disposed = false;
+
+  private constructor(worker: TokenveilWorker, handle: number) {
+    this.#worker = worker;
+    this.#handle = handle;
+  }
+
+  /** A session with the pattern detectors alone, or (`model`) a loaded token classifier's handle. */
+  static async create(
+    options?: RedactOptions,
+    where: { worker?: TokenveilWorker; model?: number } = {},
+  ): Promise<RedactionSession> {
+    const worker = where.worker ?? defaultWorker();
+    const handle = await worker.request<number>({ op: "session", model: where.model ?? null, options });
+    return new RedactionSession(worker, handle);
+  }
+
+  #check(): void {
+    if (this.#disposed) throw new ModelError("disposed", "this redaction session was disposed");
+  }
+
+  async redact(text: string, options?: MessageOptions, request?: RequestOptions): Promise<Redaction> {
+    this.#check();
+    return this.#worker.request({ op: "sessionRedact", session: this.#handle, text, options }, request);
+  }
+
+  async restore(reply: string): Promise<string> {
+    this.#check();
+    return this.#worker.request({ op: "sessionRestore", session: this.#handle, reply });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await this.#worker.request({ op: "sessionDispose", session: this.#handle });
   }
 }
 

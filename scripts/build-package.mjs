@@ -2,9 +2,10 @@
 // `npm run build`: the npm package in dist/. cargo (wasm32 simd128; simd128 + relaxed SIMD; and
 // relaxed SIMD + threads, on nightly; wasm-release) -> wasm-bindgen
 // (--target web) -> wasm-opt (binaryen from npm) -> tsc for the TypeScript wrapper in js/.
-// Prints the sizes that ship.
+// Prints the sizes that ship. `npm run build -- --ts-only` redoes only the tsc step and the
+// copy into dist/, reusing the wasm builds in js/wasm/ (for changes to js/*.ts alone).
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -52,9 +53,13 @@ const variants = [
 ];
 
 const generated = join(root, "js", "wasm");
-rmSync(generated, { recursive: true, force: true });
+const tsOnly = process.argv.includes("--ts-only");
+if (tsOnly && !existsSync(join(generated, "tokenveil_threads_bg.wasm"))) {
+  throw new Error("--ts-only reuses js/wasm/ from a full `npm run build`, and there is none");
+}
+if (!tsOnly) rmSync(generated, { recursive: true, force: true });
 const glue = {};
-for (const v of variants) {
+for (const v of tsOnly ? [] : variants) {
   const env = { ...process.env };
   if (v.rustflags) env.RUSTFLAGS = v.rustflags;
   else delete env.RUSTFLAGS;

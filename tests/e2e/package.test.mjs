@@ -1,9 +1,11 @@
 // Packaging test: `npm pack`, install the tarball into a fresh throwaway Vite app, build it,
 // load it in Chromium and classify a sentence, on the main thread and in the package's worker:
 // served plainly (one thread, the relaxed-SIMD build) and cross-origin isolated (the threaded
-// build, its pool workers started by the package with nothing asked of the app).
+// build, its pool workers started by the package with nothing asked of the app). Then the same
+// page under `vite` (the dev server, which pre-bundles the package into node_modules/.vite/deps;
+// the app has no Vite config beyond the isolation headers), plainly and cross-origin isolated.
 // Assumes `npm run build`. Run: node tests/e2e/package.test.mjs
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,10 +64,40 @@ await checks.run("the tarball installs into a fresh Vite app, which builds", asy
   return wasm.map((l) => l.replace(/\s+/g, " ").trim()).join("; ");
 });
 
-/** Opens the built app, served plainly or cross-origin isolated, and checks what it shows. */
-async function openApp(browser, isolate) {
-  const server = await startServer(join(app, "dist"), { isolate });
-  const setting = isolate ? "isolated" : "not isolated";
+/** `vite` (the dev server) in the app; resolves once it listens, with its URL and a `close()`. */
+function startViteDev(isolate) {
+  const args = ["--host", "127.0.0.1", "--clearScreen", "false"]; // port 5173, or the next free one
+  if (isolate) {
+    // Isolation is the app's choice (COOP + COEP headers), not something tokenveil needs.
+    writeFileSync(join(app, "vite.isolated.config.js"), `export default { server: { headers: {
+  "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" } } };`);
+    args.push("--config", "vite.isolated.config.js");
+  }
+  const child = spawn(join(app, "node_modules", ".bin", "vite"), args, { cwd: app, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`vite did not start:\n${log}`)), 30_000);
+    child.on("exit", (code) => reject(new Error(`vite exited (${code}):\n${log}`)));
+    const read = (chunk) => {
+      log += chunk;
+      const url = /Local:\s+(http:\/\/\S+)/.exec(log.replace(/\x1b\[[\d;]*m/g, ""))?.[1];
+      if (!url) return;
+      clearTimeout(timer);
+      resolve({
+        url,
+        log: () => log,
+        close: () => new Promise((ok) => { child.once("exit", ok); child.kill(); }),
+      });
+    };
+    child.stdout.on("data", read);
+    child.stderr.on("data", read);
+  });
+}
+
+/** Opens the app, built or under the dev server, plainly or cross-origin isolated, and checks what it shows. */
+async function openApp(browser, isolate, dev = false) {
+  const server = dev ? await startViteDev(isolate) : await startServer(join(app, "dist"), { isolate });
+  const setting = `${dev ? "vite dev, " : ""}${isolate ? "isolated" : "not isolated"}`;
   try {
     const page = await browser.context.newPage();
     const foreign = [];
@@ -101,8 +133,16 @@ async function openApp(browser, isolate) {
       assert(wasm.length > 0 && wasm.every((f) => f.startsWith(want)), wasm.join(", "));
       return [...new Set(wasm)].join(", ");
     });
+    if (dev) {
+      await checks.run(`${setting}: the package's files come from node_modules/tokenveil, its code pre-bundled`, async () => {
+        const urls = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname));
+        assert(urls.some((u) => u.startsWith("/node_modules/.vite/deps/tokenveil")), `not pre-bundled: ${urls.join(", ")}`);
+        const wasmUrls = urls.filter((u) => u.endsWith(".wasm"));
+        assert(wasmUrls.every((u) => u.startsWith("/node_modules/tokenveil/dist/wasm/")), wasmUrls.join(", "));
+      });
+    }
     await checks.run(`${setting}: no console errors and no request to another origin`, async () => {
-      assert(errors.length === 0, errors.join("\n"));
+      assert(errors.length === 0, `${errors.join("\n")}${dev ? `\nvite:\n${server.log()}` : ""}`);
       assert(foreign.length === 0, foreign.join("\n"));
     });
     await page.close();
@@ -115,6 +155,17 @@ const browser = await launch();
 try {
   await openApp(browser, false);
   await openApp(browser, true);
+  // The dev runs each in a fresh profile: both servers are on port 5173, and Vite answers a
+  // revalidated page with a 304 that lacks the isolation headers (so the cached, unisolated
+  // page of the first run would be reused).
+  for (const isolate of [false, true]) {
+    const fresh = await launch();
+    try {
+      await openApp(fresh, isolate, true);
+    } finally {
+      await fresh.close();
+    }
+  }
 } finally {
   await browser.close();
   rmSync(app, { recursive: true, force: true });

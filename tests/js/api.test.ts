@@ -3,6 +3,7 @@
 import { describe, expect, test } from "vitest";
 import {
   ModelError,
+  RedactionSession,
   TextClassifier,
   TokenClassifier,
   entityType,
@@ -183,6 +184,52 @@ test("pattern-only redaction needs no model", () => {
   expect(r.spans.map((s) => s.detector)).toEqual(["pattern:CREDIT_CARD", "pattern:IBAN"]);
 });
 
+describe("redaction engine options", () => {
+  test("values written to dodge detectors are still one span", () => {
+    const r = redact("card ４１１１ １１１１ １１１１ １１１１, mail ana(at)example(dot)org, iban gb82 west 1234 5698 7654 32");
+    expect(r.text).toBe("card <CREDIT_CARD_1>, mail <EMAIL_1>, iban <IBAN_1>");
+  });
+
+  test("hash is keyed: random by default, stable under hashKey", () => {
+    const opts = { operators: { EMAIL: { kind: "hash" as const } } };
+    const a = redact("mail ana@example.org", opts).text;
+    const b = redact("mail ana@example.org", opts).text;
+    expect(a).not.toBe(b);
+    const k1 = redact("mail ana@example.org", { ...opts, hashKey: "k" }).text;
+    expect(k1).toBe(redact("mail ana@example.org", { ...opts, hashKey: "k" }).text);
+    expect(k1).toMatch(/^mail [0-9a-f]{16}$/);
+  });
+
+  test("allow list, disabled types and the caller's spans (UTF-16 offsets)", () => {
+    const t = "😀 Ticket T-1 for help@acme.example from ana@example.org, tel 415-555-0132";
+    const r = redact(t, {
+      allowList: ["help@acme.example"],
+      disabledTypes: ["PHONE"],
+      spans: [{ start: t.indexOf("T-1"), end: t.indexOf("T-1") + 3, entityType: "TICKET" }],
+      operators: { TICKET: { kind: "replace", template: "[ticket]" } },
+    });
+    expect(r.text).toBe("😀 Ticket [ticket] for help@acme.example from <EMAIL_1>, tel 415-555-0132");
+    expect(r.spans[0]!.detector).toBe("caller");
+  });
+
+  test("a session keeps placeholders across messages and restores the conversation", () => {
+    const session = pii.session();
+    const one = session.redact("Maria Garcia wrote from maria@example.com");
+    const two = session.redact("Please reply to maria@example.com, and greet Maria Garcia");
+    expect(one.text).toContain("<EMAIL_1>");
+    expect(two.text).toContain("<EMAIL_1>");
+    const person = one.spans.find((s) => s.entityType === "PERSON")!.replacement;
+    expect(two.text).toContain(person);
+    expect(session.restore(`Hi ${person}, about <EMAIL_1>`)).toBe("Hi Maria Garcia, about maria@example.com");
+    expect(session.mapping.length).toBeGreaterThanOrEqual(2);
+    const patternsOnly = RedactionSession.create({ operators: { IP_ADDRESS: { kind: "hash" } } });
+    const h1 = patternsOnly.redact("from 10.0.0.7").text;
+    expect(patternsOnly.redact("again 10.0.0.7").text).toBe(h1.replace("from", "again"));
+    patternsOnly.dispose();
+    expect(() => patternsOnly.redact("x")).toThrow(ModelError);
+  });
+});
+
 describe("errors are ModelErrors with codes", () => {
   const code = (f: () => unknown) => {
     try {
@@ -198,7 +245,10 @@ describe("errors are ModelErrors with codes", () => {
     expect(code(() => pii.classify("x", { strid: 3 } as never))).toBe("invalid_option");
     expect(code(() => pii.classify("x", { stride: -1 }))).toBe("invalid_option");
     expect(code(() => pii.classify("x", "fast" as never))).toBe("invalid_option");
-    expect(code(() => redact("x", { detectors: ["PASSPORT" as never] }))).toBe("invalid_option");
+    expect(code(() => redact("x", { detectors: ["PASSPORTS" as never] }))).toBe("invalid_option");
+    expect(code(() => redact("x", { operators: { EMAIL: { kind: "hash", salt: "x" } as never } }))).toBe("invalid_option");
+    expect(code(() => redact("x", { operators: { EMIAL: { kind: "remove" } } }))).toBe("invalid_option");
+    expect(code(() => redact("x", { spans: [{ start: 0, end: 9, entityType: "PERSON" }] }))).toBe("invalid_option");
     expect(code(() => redact("x", { customPatterns: [{ name: "bad", entityType: "X", regex: "(" }] }))).toBe("invalid_option");
     expect(code(() => restore("x", {} as never))).toBe("invalid_option");
   });

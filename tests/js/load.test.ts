@@ -1,7 +1,9 @@
 // Loading over HTTP: streamed progress, HTTP errors, integrity, and the functions that need
-// the wasm module before any model is loaded.
+// the wasm module before any model is loaded; in Node, loading from a file path or file: URL.
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ModelError, TokenClassifier, init, redact } from "../../dist/index.js";
@@ -73,5 +75,32 @@ test("a body longer than its Content-Length announces (gzip) still arrives whole
     ner.dispose();
   } finally {
     zipped.close();
+  }
+});
+
+test("in Node, a file path or a file: URL reads the file; a missing file is an io error", async () => {
+  const file = "models/ner/ner-q4_0.gguf";
+  const url = new URL(`../../${file}`, import.meta.url);
+  // A path relative to the working directory, as `load("public/ner.gguf")` is.
+  const path = relative(process.cwd(), fileURLToPath(url));
+  const seen: { loaded: number; total?: number; fromCache: boolean }[] = [];
+  const ner = await TokenClassifier.load(path, { onProgress: (p) => seen.push(p) });
+  const size = bytes(file).length;
+  expect(seen).toEqual([{ loaded: size, total: size, fromCache: false }]);
+  const { entities } = ner.classify("Angela Merkel visited Paris.", { aggregationStrategy: "simple" });
+  expect(entities.map((e) => e.entityGroup)).toEqual(["PER", "LOC"]);
+  ner.dispose();
+  for (const source of [url, url.href, fileURLToPath(url)]) {
+    const m = await TokenClassifier.load(source);
+    expect(m.info.labels.length).toBeGreaterThan(0);
+    m.dispose();
+  }
+  const wrong = await TokenClassifier.load(path, { sha256: "ab".repeat(32) }).catch((e) => e);
+  expect(wrong).toMatchObject({ code: "integrity" });
+  for (const missing of ["public/ner.gguf", new URL("file:///nonexistent/ner.gguf"), "file:///nonexistent/ner.gguf"]) {
+    const err = await TokenClassifier.load(missing).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err).toMatchObject({ code: "io" });
+    expect(err.message).toMatch(/no such file/);
   }
 });

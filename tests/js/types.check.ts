@@ -2,6 +2,7 @@
 // `@ts-expect-error` must stay an error, so the types keep rejecting what the runtime rejects.
 import {
   ModelError,
+  RedactionSession,
   TextClassifier,
   TokenClassifier,
   restore,
@@ -29,7 +30,15 @@ const code: ErrorCode = new ModelError("invalid_option", "m").code;
 const batch: TokenClassification[] = tokens.classifyBatch(["a", "b"], { aggregationStrategy: "simple" });
 const bestEach: (string | undefined)[] = texts.classifyBatch(["a"], { topK: 1 }).map((r) => r.labels[0]?.label);
 const remoteBatch: Promise<TokenClassification[]> = remote.classifyBatch(["a"], {}, { channel: "typing" });
-void [label, best, probability, asynchronous, back, code, batch, bestEach, remoteBatch];
+const session: RedactionSession = tokens.session({ hashKey: "k", allowList: ["acme"], thresholds: { PERSON: 0.5 } });
+const message: Redaction = session.redact("x", { spans: [{ start: 0, end: 1, entityType: "PERSON" }] });
+const remoteSession: Promise<worker.RedactionSession> = remote.session();
+void [label, best, probability, asynchronous, back, code, batch, bestEach, remoteBatch, message, remoteSession];
+
+// @ts-expect-error: hash takes no salt; it is keyed by hashKey
+tokens.redact("x", { operators: { EMAIL: { kind: "hash", salt: "s" } } });
+// @ts-expect-error: a session's messages take spans, not options
+session.redact("x", { hashKey: "k" });
 
 // @ts-expect-error: classifyBatch takes an array of texts
 tokens.classifyBatch("text");

@@ -39,6 +39,12 @@ test("load with progress, classify, logits, redact and restore in the worker", a
   expect(r.text).toBe("<PERSON_1>, <EMAIL_1>");
   expect(await restore("Hi <PERSON_1>", r, { worker })).toBe("Hi Maria Garcia");
   expect((await redact("ip 10.0.0.1", { defaultOperator: { kind: "remove" } }, { worker })).text).toBe("ip ");
+  const session = await pii.session();
+  expect((await session.redact("mail maria@example.com")).text).toBe("mail <EMAIL_1>");
+  expect((await session.redact("bob@example.com, maria@example.com")).text).toBe("<EMAIL_2>, <EMAIL_1>");
+  expect(await session.restore("to <EMAIL_2>")).toBe("to bob@example.com");
+  await session.dispose();
+  await expect(session.redact("x")).rejects.toMatchObject({ code: "disposed" });
   await pii.dispose();
   await expect(pii.classify("x")).rejects.toMatchObject({ code: "disposed" });
 });

@@ -16,16 +16,15 @@ const OPERATOR_TEXT: Record<OperatorKind, string> = {
   keep: "keep",
 };
 
-// A per-page salt, so the hashes in a copied text cannot be matched against a dictionary of
-// common names or numbers hashed without it; restore still works (it reads the mapping).
-const salt = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
+// One HMAC key per page, so the same value hashes the same while the user types, and a copied
+// text's hashes cannot be matched against a dictionary; restore still works (it reads the
+// mapping).
+const hashKey = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
 
 function operator(kind: OperatorKind): Operator {
   switch (kind) {
     case "mask":
       return { kind: "mask", char: "*", keep: 0 };
-    case "hash":
-      return { kind: "hash", salt };
     default:
       return { kind };
   }
@@ -72,7 +71,7 @@ export class OperatorChoices {
   options(modelLabels: string[] | null): RedactOptions {
     const operators: Record<string, Operator> = {};
     for (const [type, kind] of this.#byType) operators[type] = operator(kind);
-    const options: RedactOptions = { operators, defaultOperator: operator(this.#default) };
+    const options: RedactOptions = { operators, defaultOperator: operator(this.#default), hashKey };
     if (modelLabels) {
       options.modelLabelMap = Object.fromEntries(modelLabels.map((l) => [l.replace(/^[BI]-/, ""), null]));
     }
