@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Fine-tune the default NER, part-of-speech and sentiment models (DistilBERT layout, 6x384).
+"""Fine-tune the default NER, part-of-speech and sentiment models and the PII token classifier
+(DistilBERT layout, 6x384).
 
 Subcommands (run from the repository root):
 
-  train   one variant:  train.py train --task ner|pos|sst2 --name NAME [--lr ...] [...]
+  train   one variant:  train.py train --task ner|pos|sst2|pii --name NAME [--lr ...] [...]
           Every hyper-parameter is a flag; the defaults are models/train/recipes.json
           "defaults"[task]. Writes RUNS/NAME/{config.json, tokenizer.json,
           model.f16.safetensors, metrics.json}.
@@ -12,13 +13,30 @@ Subcommands (run from the repository root):
           the chosen three into bundle.tar, split into 15 MiB parts (the device returns at most
           8 files of 16 MiB, 64 MiB in all per call; see models/README.md).
   eval    evaluate an HF folder:  train.py eval --task ner --model DIR --split test
-  carry   local: write .dev/carry.tar.xz, the one file carried to the GPU (base + data)
+  carry   local: write .dev/carry.tar.xz, the one file carried to the GPU (base + data);
+          `carry --task pii` writes .dev/carry_pii.tar.xz (base + generated PII data + CoNLL + WNUT)
   unpack  local: join the parts, rebuild the f32 folders under models/.cache/trained/,
           re-evaluate them on CPU, write metrics.json / provenance.json / LICENSE.
 
 Data (--data, default ../shared/data; the device gets a copy under .dev/carry/data):
   conll2003/{train,valid,test}.txt  `token POS chunk NER`, IOB2; -DOCSTART- lines dropped
   sst2/{train,dev}.tsv              `sentence<TAB>label` with header, 1 = positive
+  wnut17/wnut17train.conll          `token<TAB>tag`, IOB2 (pii only)
+  --pii-gen DIR (pii only; default DATA/piigen if present, else .dev/pii_gen): train.jsonl and
+                                    valid.jsonl written by models/train/pii_data.py
+
+PII task (`pii`): 47 labels, "O" + B-/I- over the 23 types of PII_TYPES. Every word piece is
+labelled (B- on the first piece of a span, I- on the others), so "simple" aggregation gives whole
+words. Training data: the generated documents (character spans), CoNLL-2003 train (PER->PERSON,
+ORG->ORGANIZATION, LOC->LOCATION; MISC->O except MISC entities that are exactly a nationality /
+religion / political-group word of NRP_WORDS, which become NRP) and WNUT-17 train (person->PERSON,
+location->LOCATION, corporation/group->ORGANIZATION, others O; @handles -> USERNAME, URLs -> URL).
+In the real (news / tweet) data, O-tokens that our conventions would label (digits, month and
+weekday names) get no loss (-100): those corpora do not annotate dates, ages or numbers.
+Validation (selection: mean of the two entity F1s): generated documents from a held-out seed
+(`valid`) and CoNLL-2003 valid mapped the same way (`valid_conll`). F1 is entity-level over word
+pieces (seqeval semantics); also reported: type-agnostic span protection (share of gold spans
+whose pieces are all predicted non-O) and over-redaction (share of gold-O pieces predicted non-O).
 
 Base (--base, default .dev/base, made by models/train/make_base.py): DistilBERT config.json,
 tokenizer.json (no padding/truncation), model.f16.safetensors (preferred when present, since that
@@ -39,6 +57,7 @@ checkpoint, both as trained and after rounding the weights to f16 (the shipped f
 Seeds are fixed (python, numpy, torch); GPU kernels are not bit-deterministic.
 """
 import argparse
+import collections
 import hashlib
 import io
 import json
@@ -59,6 +78,40 @@ HERE = Path(__file__).resolve().parent
 RECIPES = HERE / "recipes.json"
 NER_LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
 SST2_ID2LABEL = {0: "NEGATIVE", 1: "POSITIVE"}
+# The PII types, in label order (must equal models/train/pii_data.py TYPES; `carry` checks).
+PII_TYPES = ["PERSON", "ORGANIZATION", "LOCATION", "ADDRESS", "DATE", "DATE_OF_BIRTH", "AGE", "TITLE",
+             "NRP", "EMAIL", "PHONE", "URL", "USERNAME", "IP_ADDRESS", "CREDIT_CARD", "IBAN",
+             "BANK_ACCOUNT", "ROUTING_NUMBER", "US_SSN", "PASSPORT", "DRIVERS_LICENSE", "TAX_ID",
+             "MEDICAL_CONDITION"]
+PII_LABELS = ["O"] + [f"{p}-{t}" for t in PII_TYPES for p in ("B", "I")]
+TOKEN_TASKS = ("ner", "pos", "pii")
+TASKS = ("ner", "pos", "sst2", "pii")
+CONLL_TO_PII = {"PER": "PERSON", "ORG": "ORGANIZATION", "LOC": "LOCATION"}
+WNUT_TO_PII = {"person": "PERSON", "location": "LOCATION", "corporation": "ORGANIZATION", "group": "ORGANIZATION"}
+# Nationality / religion / political words (lower case) that make a CoNLL MISC entity NRP.
+NRP_WORDS = {w.lower() for w in """American British Canadian Australian Irish Indian Pakistani Bangladeshi
+Filipino German Austrian Swiss French Spanish Mexican Italian Dutch Belgian Brazilian Portuguese Polish
+Swedish Danish Norwegian Finnish Czech Romanian Hungarian Turkish Indonesian Japanese Chinese Korean
+Vietnamese Thai Nigerian Kenyan Ghanaian Ethiopian Egyptian Moroccan Algerian Tunisian Lebanese Syrian
+Iraqi Iranian Afghan Israeli Palestinian Saudi Russian Ukrainian Belarusian Greek Bulgarian Serbian
+Croatian Bosnian Albanian Slovak Slovenian Lithuanian Latvian Estonian Argentine Argentinian Chilean
+Colombian Peruvian Venezuelan Cuban Dominican Jamaican Haitian Scottish Welsh English Kurdish Kurd Kurds
+Chechen Tamil Sri Lankan Nepalese Somali Sudanese Eritrean Congolese Senegalese Zambian Zimbabwean Ugandan
+Rwandan Burundian Angolan Libyan Jordanian Kuwaiti Qatari Yemeni Omani Bahraini Taiwanese Malaysian
+Singaporean Mongolian Kazakh Uzbek Georgian Armenian Azeri Cypriot Maltese Icelandic Luxembourgish
+Uruguayan Paraguayan Bolivian Ecuadorean Ecuadorian Panamanian Nicaraguan Honduran Salvadoran Guatemalan
+Europeans European African Asian Arab Arabs Latin Americans Britons Germans Russians Serbs Croats
+Moslem Moslems Muslim Muslims Christian Christians Catholic Catholics Protestant Protestants Jewish Jews
+Jew Hindu Hindus Buddhist Buddhists Sikh Sikhs Islamic Orthodox Shi'ite Shiite Sunni Mormon
+Democrat Democrats Democratic Republican Republicans Labour Conservative Conservatives Tory Tories
+Liberal Liberals Socialist Socialists Communist Communists Marxist Green Greens Christian Democrat
+Social Democrat Social Democrats Christian Democrats""".replace("\n", " ").split(" ") if w} | {
+    "sri lankan", "christian democrat", "social democrat", "social democrats", "christian democrats",
+    "latin americans", "south african", "new zealander", "puerto rican"}
+_NO_LOSS_WORD = __import__("re").compile(
+    r".*\d.*|(?i:january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)\.?")
 HP_TYPES = {"lr": float, "epochs": int, "batch_size": int, "warmup_ratio": float,
             "weight_decay": float, "layer_decay": float, "dropout": float, "grad_clip": float,
             "adam_eps": float, "max_len": int, "eval_batch_size": int, "seed": int}
@@ -101,9 +154,109 @@ def read_sst2(path):
     return rows
 
 
+PII_GEN = None  # set from --pii-gen
+
+
+def pii_gen_dir(data_dir):
+    if PII_GEN:
+        return Path(PII_GEN)
+    d = Path(data_dir) / "piigen"
+    return d if d.exists() else Path(".dev/pii_gen")
+
+
+def read_jsonl_pii(path):
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            o = json.loads(line)
+            rows.append({"text": o["text"], "spans": [(s["start"], s["end"], s["type"]) for s in o["spans"]],
+                         "ignore": []})
+    return rows
+
+
+def words_to_pii(words, tags, mapping, source):
+    """Tagged words (IOB2) -> {"text", "spans", "ignore"} with the words joined by single spaces.
+    Types via `mapping` (others -> O; CoNLL MISC that is an NRP word -> NRP); O-words that our
+    conventions would label differently (digits, month/weekday names) -> ignore (no loss); in WNUT
+    @handles -> USERNAME and URLs -> URL."""
+    starts, pos = [], 0
+    for w in words:
+        starts.append(pos)
+        pos += len(w) + 1
+    text = " ".join(words)
+    spans, ignore = [], []
+    cur = None  # [start_char, end_char, raw_type]
+
+    def close():
+        if cur is not None:
+            raw = cur[2]
+            t = mapping.get(raw)
+            if t is None and source == "conll" and raw == "MISC" and text[cur[0]:cur[1]].lower() in NRP_WORDS:
+                t = "NRP"
+            if t:
+                spans.append((cur[0], cur[1], t))
+    for i, (w, tag) in enumerate(zip(words, tags)):
+        s, e = starts[i], starts[i] + len(w)
+        if tag.startswith("B-") or (tag.startswith("I-") and (cur is None or cur[2] != tag[2:])):
+            close()
+            cur = [s, e, tag[2:]]
+        elif tag.startswith("I-"):
+            cur[1] = e
+        else:
+            close()
+            cur = None
+            if source == "wnut" and w.startswith("@") and len(w) > 1:
+                spans.append((s, e, "USERNAME"))
+            elif source == "wnut" and (w.startswith("http") or w.startswith("www.")):
+                spans.append((s, e, "URL"))
+            elif _NO_LOSS_WORD.fullmatch(w):
+                ignore.append((s, e))
+    close()
+    return {"text": text, "spans": spans, "ignore": ignore}
+
+
+def read_wnut(path):
+    sents, words, tags = [], [], []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if not parts[0].strip():
+                if words:
+                    sents.append((words, tags))
+                words, tags = [], []
+                continue
+            words.append(parts[0])
+            tags.append(parts[1] if len(parts) > 1 else "O")
+    if words:
+        sents.append((words, tags))
+    return sents
+
+
+def load_pii_data(data_dir, limit_train=0, limit_eval=0):
+    data_dir = Path(data_dir)
+    gen = pii_gen_dir(data_dir)
+    conll = {s: [words_to_pii(w, t, CONLL_TO_PII, "conll") for w, t in read_conll(data_dir / "conll2003" / f"{s}.txt", 3)]
+             for s in ("train", "valid")}
+    wnut = [words_to_pii(w, t, WNUT_TO_PII, "wnut") for w, t in read_wnut(data_dir / "wnut17" / "wnut17train.conll")]
+    gen_train = read_jsonl_pii(gen / "train.jsonl")
+    if limit_train:
+        k = max(1, limit_train // 10)
+        train = gen_train[:max(0, limit_train - 2 * k)] + conll["train"][:k] + wnut[:k]
+    else:
+        train = gen_train + conll["train"] + wnut
+    return {"train": train, "valid": read_jsonl_pii(gen / "valid.jsonl"), "valid_conll": conll["valid"]}, PII_LABELS
+
+
 def load_task_data(task, data_dir, limit_train=0, limit_eval=0):
     """-> dict split -> examples, plus the label list."""
     data_dir = Path(data_dir)
+    if task == "pii":
+        splits, labels = load_pii_data(data_dir, limit_train)
+        if limit_eval:
+            for s in splits:
+                if s != "train":
+                    splits[s] = splits[s][:limit_eval]
+        return splits, labels
     if task in ("ner", "pos"):
         col = 3 if task == "ner" else 1
         splits = {s: read_conll(data_dir / "conll2003" / f"{s}.txt", col) for s in ("train", "valid", "test")}
@@ -125,11 +278,63 @@ def load_task_data(task, data_dir, limit_train=0, limit_eval=0):
 
 
 def eval_splits(task):
+    if task == "pii":
+        return ("valid", "valid_conll")
     return ("dev",) if task == "sst2" else ("valid", "test")
+
+
+def epoch_splits(task):
+    """Splits evaluated after every epoch; the selection figure is the mean of their main figures."""
+    return eval_splits(task) if task == "pii" else eval_splits(task)[:1]
+
+
+def encode_pii(tk, examples, label2id, max_len):
+    """Every word piece gets the label of the span its characters fall in: B- on the span's first
+    piece, I- on the others; pieces touching an `ignore` range get -100 and are not scored."""
+    out = []
+    encs = tk.encode_batch([x["text"] for x in examples])
+    for x, e in zip(examples, encs):
+        text = x["text"]
+        owner = np.full(len(text) + 1, -1, dtype=np.int32)
+        for k, (s, t, _) in enumerate(x["spans"]):
+            owner[s:t] = k
+        ign = np.zeros(len(text) + 1, dtype=bool)
+        for s, t in x["ignore"]:
+            ign[s:t] = True
+        ids = list(e.ids)
+        offs = list(e.offsets)
+        special = list(e.special_tokens_mask)
+        if len(ids) > max_len:
+            ids = ids[: max_len - 1] + [ids[-1]]
+            offs = offs[: max_len - 1] + [(0, 0)]
+            special = special[: max_len - 1] + [1]
+        labels = [-100] * len(ids)
+        first, gold = [], []
+        prev = -1
+        for j, ((a, b), sp) in enumerate(zip(offs, special)):
+            if sp or b <= a:
+                continue
+            seg = owner[a:b]
+            k = int(seg.max()) if len(seg) else -1
+            if k >= 0:
+                typ = x["spans"][k][2]
+                tag = ("I-" if k == prev else "B-") + typ
+            else:
+                tag = "O"
+            prev = k
+            if ign[a:b].any() and k < 0:
+                continue
+            labels[j] = label2id[tag]
+            first.append(j)
+            gold.append(tag)
+        out.append({"ids": ids, "labels": labels, "first": first, "gold": gold})
+    return out
 
 
 def encode(task, tk, examples, label2id, max_len):
     """-> list of dicts: ids, labels (train targets), first (first sub-token index per word)."""
+    if task == "pii":
+        return encode_pii(tk, examples, label2id, max_len)
     out = []
     if task in ("ner", "pos"):
         encs = tk.encode_batch([w for w, _ in examples], is_pretokenized=True)
@@ -236,7 +441,7 @@ def predict(task, model, enc, labels, device, batch_size):
     model.eval()
     order = sorted(range(len(enc)), key=lambda i: len(enc[i]["ids"]))
     preds = [None] * len(enc)
-    token_task = task in ("ner", "pos")
+    token_task = task in TOKEN_TASKS
     for s in range(0, len(order), batch_size):
         idx = order[s: s + batch_size]
         batch = [enc[i] for i in idx]
@@ -251,7 +456,24 @@ def predict(task, model, enc, labels, device, batch_size):
     return preds
 
 
+def score_pii(enc, preds):
+    """Entity F1 over word pieces + type-agnostic protection and over-redaction."""
+    golds = [x["gold"] for x in enc]
+    m = entity_prf(golds, preds)
+    g_ents = get_entities(golds)
+    flat_pred = [t for p in preds for t in list(p) + ["O"]]
+    covered = sum(all(flat_pred[i] != "O" for i in range(s, e + 1)) for _, s, e in g_ents)
+    n_o = sum(t == "O" for g in golds for t in g)
+    o_red = sum(pt != "O" for g, p in zip(golds, preds) for gt, pt in zip(g, p) if gt == "O")
+    m["protected_spans"] = 100 * covered / max(1, len(g_ents))
+    m["over_redaction"] = 100 * o_red / max(1, n_o)
+    m["main"] = m["f1"]
+    return m
+
+
 def score(task, enc, preds):
+    if task == "pii":
+        return score_pii(enc, preds)
     if task == "ner":
         m = entity_prf([x["gold"] for x in enc], preds)
         m["main"] = m["f1"]
@@ -266,7 +488,9 @@ def score(task, enc, preds):
 
 
 def main_metric_name(task):
-    return "entity micro F1" if task == "ner" else "accuracy"
+    if task == "pii":
+        return "mean entity micro F1 (generated valid, CoNLL valid), word pieces"
+    return "entity micro F1" if task in ("ner", "pii") else "accuracy"
 
 
 # ----------------------------------------------------------------------------- model
@@ -287,7 +511,7 @@ def build_model(task, base, labels, dropout, load_weights=True):
     cfg.id2label = {i: l for i, l in enumerate(labels)}
     cfg.label2id = {l: i for i, l in enumerate(labels)}
     cfg.dropout = dropout
-    cls = DistilBertForTokenClassification if task in ("ner", "pos") else DistilBertForSequenceClassification
+    cls = DistilBertForTokenClassification if task in TOKEN_TASKS else DistilBertForSequenceClassification
     cfg.architectures = [cls.__name__]
     model = cls(cfg)
     base_file = None
@@ -382,7 +606,12 @@ def cmd_train(args):
     splits, labels = load_task_data(task, args.data, args.limit_train, args.limit_eval)
     label2id = {l: i for i, l in enumerate(labels)}
     enc = {s: encode(task, tk, ex, label2id, args.max_len) for s, ex in splits.items()}
-    token_task = task in ("ner", "pos")
+    token_task = task in TOKEN_TASKS
+    if task == "pii":
+        ntok = sum(len(x["first"]) for x in enc["train"])
+        nspan = sum(1 for x in enc["train"] for l in x["labels"] if l >= 0 and labels[l].startswith("B-"))
+        print(f"[{args.name}] pii train: {ntok:,} scored pieces, {nspan:,} spans; "
+              f"mean length {np.mean([len(x['ids']) for x in enc['train']]):.1f} pieces", flush=True)
     print(f"[{args.name}] task={task} device={device} labels={len(labels)} "
           + " ".join(f"{s}={len(v)}" for s, v in enc.items()) + f" hp={json.dumps(hp)}", flush=True)
 
@@ -408,6 +637,24 @@ def cmd_train(args):
     autocast = device.type == "cuda" and args.precision == "bf16"
     rng = np.random.RandomState(args.seed)
     eval_main = eval_splits(task)[0]
+    lengths = np.array([len(x["ids"]) for x in enc["train"]])
+
+    def epoch_batches():
+        perm = rng.permutation(n_train)
+        if not args.bucket:
+            return [perm[b * args.batch_size:(b + 1) * args.batch_size] for b in range(steps_per_epoch)]
+        # length buckets: sort chunks of 64 batches by length, then shuffle the batches
+        chunk = 64 * args.batch_size
+        batches = []
+        for c in range(0, n_train, chunk):
+            part = perm[c:c + chunk]
+            part = part[np.argsort(lengths[part], kind="stable")]
+            batches += [part[i:i + args.batch_size] for i in range(0, len(part), args.batch_size)]
+        order = rng.permutation(len(batches))
+        return [batches[i] for i in order]
+
+    fit = {"t": None, "step": 0, "eval_s": 0.0}
+    planned_total = total
     best = {"main": -1.0}
     best_state = None
     history = []
@@ -417,12 +664,30 @@ def cmd_train(args):
     for epoch in range(1, args.epochs + 1):
         t0 = time.time()
         model.train()
-        perm = rng.permutation(n_train)
+        batches = epoch_batches()
         loss_sum, loss_n = 0.0, 0
-        for b in range(steps_per_epoch):
+        for b in range(len(batches)):
             if step >= total:
                 break
-            batch = [enc["train"][i] for i in perm[b * args.batch_size:(b + 1) * args.batch_size]]
+            if args.fit_budget and args.time_budget and step in (30, 130) or (args.fit_budget and step and step % 500 == 0):
+                # measured speed -> shrink the schedule so that it ends (LR at 0) inside the budget
+                now = time.time()
+                if fit["t"] is not None and step > fit["step"]:
+                    per_step = (now - fit["t"]) / (step - fit["step"])
+                    n_evals = max(1, args.epochs - epoch + 1)
+                    left = args.time_budget - (now - t_start) - args.reserve - n_evals * max(fit["eval_s"], 5.0)
+                    fit_total = min(planned_total, step + max(1, int(left / per_step)))
+                    if fit_total != total:
+                        print(f"[{args.name}] fit budget: {per_step * 1000:.1f} ms/step -> total steps "
+                              f"{total} -> {fit_total} (epoch {epoch})", flush=True)
+                        total = fit_total
+                fit["t"], fit["step"] = now, step
+            if args.time_budget and time.time() - t_start > args.time_budget - args.reserve:
+                stopped = f"time budget {args.time_budget}s reached in epoch {epoch} at step {step}"
+                print(f"[{args.name}] stopping: {stopped}", flush=True)
+                total = step
+                break
+            batch = [enc["train"][i] for i in batches[b]]
             ids, mask, lab = collate(batch, token_task, device)
             f = lr_factor(step)
             for g in opt.param_groups:
@@ -438,22 +703,33 @@ def cmd_train(args):
             if step % 200 == 0:
                 loss_sum += loss.item()
                 loss_n += 1
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
-            preds = predict(task, model, enc[eval_main], labels, device, args.eval_batch_size)
-        m = score(task, enc[eval_main], preds)
+        te = time.time()
+        ms = {}
+        for s in epoch_splits(task):
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
+                preds = predict(task, model, enc[s], labels, device, args.eval_batch_size)
+            ms[s] = score(task, enc[s], preds)
+        m = {"main": float(np.mean([v["main"] for v in ms.values()]))}
+        fit["eval_s"] = time.time() - te
+        fit["t"] = None  # the next speed window starts after the evaluation
         dt = time.time() - t0
         epoch_times.append(dt)
-        history.append({"epoch": epoch, "step": step, f"{eval_main}_{'f1' if task == 'ner' else 'acc'}": round(m["main"], 3),
-                        "train_loss_sampled": round(loss_sum / loss_n, 4) if loss_n else None,
-                        "seconds": round(dt, 1)})
-        print(f"[{args.name}] epoch {epoch}/{args.epochs} step {step} {eval_main} {main_metric_name(task)} "
-              f"{m['main']:.3f} ({dt:.1f}s)", flush=True)
+        h = {"epoch": epoch, "step": step, f"{eval_main}_{'f1' if task in ('ner', 'pii') else 'acc'}": round(ms[eval_main]["main"], 3),
+             "train_loss_sampled": round(loss_sum / loss_n, 4) if loss_n else None, "seconds": round(dt, 1)}
+        if task == "pii":
+            h.update({f"{s}_f1": round(v["main"], 3) for s, v in ms.items()})
+            h.update({f"{s}_protected": round(v["protected_spans"], 3) for s, v in ms.items()})
+            h["selection"] = round(m["main"], 3)
+        history.append(h)
+        print(f"[{args.name}] epoch {epoch}/{args.epochs} step {step} " + " ".join(
+              f"{s} {v['main']:.3f}" for s, v in ms.items()) + f" -> {main_metric_name(task)} "
+              f"{m['main']:.3f} ({dt:.1f}s, eval {fit['eval_s']:.1f}s)", flush=True)
         if m["main"] > best["main"]:
-            best = {"main": m["main"], "epoch": epoch}
+            best = {"main": m["main"], "epoch": epoch, "step": step}
             best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
         if step >= total:
             break
-        if args.time_budget and (time.time() - t_start) + 1.2 * max(epoch_times) > args.time_budget:
+        if args.time_budget and not args.fit_budget and (time.time() - t_start) + 1.2 * max(epoch_times) > args.time_budget:
             stopped = f"time budget {args.time_budget}s reached after epoch {epoch}"
             print(f"[{args.name}] stopping early: {stopped}", flush=True)
             break
@@ -471,6 +747,9 @@ def cmd_train(args):
     model.load_state_dict({k: v.float() for k, v in sd16.items()})
     for s in eval_splits(task):
         final[f"{s}_f16"] = score(task, enc[s], predict(task, model, enc[s], labels, device, args.eval_batch_size))
+    if task == "pii":
+        for suf in ("f32", "f16"):
+            final[f"selection_{suf}"] = {"main": float(np.mean([final[f"{s}_{suf}"]["main"] for s in eval_splits(task)]))}
     summary = " ".join(f"{k} {v['main']:.3f}" for k, v in final.items())
     print(f"[{args.name}] best epoch {best['epoch']}: {summary} ({train_seconds:.0f}s)", flush=True)
 
@@ -479,7 +758,8 @@ def cmd_train(args):
     save_hf(out, cfg, tok_path, sd16, meta)
     metrics = {
         "variant": args.name, "task": task, "metric": main_metric_name(task),
-        "selection_split": eval_main, "hyperparameters": hp, "best_epoch": best["epoch"],
+        "selection_split": "selection" if task == "pii" else eval_main, "hyperparameters": hp,
+        "best_epoch": best["epoch"], "best_step": best.get("step"), "total_steps_planned": total,
         "history": history, "final": final, "stopped_early": stopped,
         "train_seconds": round(train_seconds, 1), "steps": step, "device": str(device),
         "precision": args.precision if device.type == "cuda" else "fp32",
@@ -500,7 +780,7 @@ def load_hf_model(task, model_dir, device):
     from safetensors.torch import load_file
     model_dir = Path(model_dir)
     cfg = DistilBertConfig.from_json_file(str(model_dir / "config.json"))
-    cls = DistilBertForTokenClassification if task in ("ner", "pos") else DistilBertForSequenceClassification
+    cls = DistilBertForTokenClassification if task in TOKEN_TASKS else DistilBertForSequenceClassification
     model = cls(cfg)
     f = model_dir / "model.safetensors"
     if not f.exists():
@@ -567,7 +847,8 @@ def dense_embeddings(packed, base16):
 def cmd_sweep(args):
     t0 = time.time()
     rec = json.loads(RECIPES.read_text())
-    variants = [v for v in rec["variants"] if not args.only or v["name"] in args.only.split(",")]
+    variants = [v for v in rec["variants"] if (not args.only or v["name"] in args.only.split(","))
+                and (not args.task or v["task"] == args.task)]
     runs = Path(args.runs)
     runs.mkdir(parents=True, exist_ok=True)
     procs = []
@@ -575,6 +856,11 @@ def cmd_sweep(args):
         cmd = [sys.executable, str(Path(__file__).resolve()), "train", "--task", v["task"], "--name", v["name"],
                "--base", args.base, "--data", args.data, "--runs", str(runs),
                "--time-budget", str(args.time_budget), "--threads", str(args.threads)]
+        if args.pii_gen:
+            cmd += ["--pii-gen", args.pii_gen]
+        for k in ("bucket", "fit_budget"):
+            if v.get(k):
+                cmd += ["--" + k.replace("_", "-")]
         for k, val in v.items():
             if k in HP_TYPES:
                 cmd += ["--" + k.replace("_", "-"), str(val)]
@@ -635,7 +921,7 @@ def cmd_sweep(args):
             ti.mtime = 0
             tar.addfile(ti, io.BytesIO(data))
         add("summary.json", json.dumps(summary, indent=2).encode())
-        for task in ("ner", "pos", "sst2"):
+        for task in TASKS:
             if task not in chosen:
                 continue
             d = runs / chosen[task][0]
@@ -687,7 +973,22 @@ def cmd_carry(args):
     base, data = Path(args.base), Path(args.data)
     tk = Tokenizer.from_file(str(base / "tokenizer.json"))
     used = {0, 100, 101, 102, 103}
-    for task in ("ner", "sst2"):
+    pii = args.task == "pii"
+    if args.out is None:
+        args.out = ".dev/carry_pii.tar.xz" if pii else ".dev/carry.tar.xz"
+    if pii:
+        sys.path.insert(0, str(HERE))
+        import pii_data  # the generator's label order must be ours
+        assert pii_data.TYPES == PII_TYPES, "PII_TYPES differ between train.py and pii_data.py"
+        splits, _ = load_task_data("pii", data)
+        for ex in splits.values():
+            for e in tk.encode_batch([x["text"] for x in ex]):
+                used.update(e.ids)
+        for sname, ex in splits.items():
+            n_sp = collections.Counter(t for x in ex for _, _, t in x["spans"])
+            print(f"pii {sname}: {len(ex)} examples, {sum(n_sp.values())} spans "
+                  + ", ".join(f"{t} {n_sp[t]}" for t in PII_TYPES if n_sp[t]))
+    for task in (() if pii else ("ner", "sst2")):
         splits, _ = load_task_data(task, data)
         for ex in splits.values():
             if task == "ner":
@@ -712,8 +1013,15 @@ def cmd_carry(args):
         add("base/config.json", (base / "config.json").read_bytes())
         add("base/tokenizer.json", (base / "tokenizer.json").read_bytes())
         add("base/model.f16.safetensors", pruned)
-        for f in ("conll2003/train.txt", "conll2003/valid.txt", "conll2003/test.txt",
-                  "sst2/train.tsv", "sst2/dev.tsv"):
+        if pii:
+            gen = pii_gen_dir(data)
+            for f in ("train.jsonl", "valid.jsonl"):
+                add("data/piigen/" + f, (gen / f).read_bytes())
+            files = ("conll2003/train.txt", "conll2003/valid.txt", "wnut17/wnut17train.conll")
+        else:
+            files = ("conll2003/train.txt", "conll2003/valid.txt", "conll2003/test.txt",
+                     "sst2/train.tsv", "sst2/dev.tsv")
+        for f in files:
             add("data/" + f, (data / f).read_bytes())
     print(f"{args.out}: {Path(args.out).stat().st_size:,} bytes; pruned base sha256 "
           f"{hashlib.sha256(pruned).hexdigest()}")
@@ -742,6 +1050,11 @@ DATA_DESC = {
             "research use only, the data are not redistributed here)", "part-of-speech tagging on CoNLL-2003"),
     "sst2": ("GLUE SST-2 (Socher et al. 2013, Stanford Sentiment Treebank; GLUE, Wang et al. 2019), "
              "binary sentence sentiment", "binary sentiment classification on SST-2"),
+    "pii": ("synthetic documents from the project's own generator (models/train/pii_data.py: "
+            "hand-written templates filled from Faker, MIT licence, and our own value lists); CoNLL-2003 "
+            "English NER train split (Reuters RCV1 text; research use only, not redistributed here), "
+            "labels mapped to PERSON / ORGANIZATION / LOCATION; WNUT-17 train split (CC-BY-4.0, Derczynski "
+            "et al. 2017), labels mapped likewise", "PII token classification (47 BIO labels over 23 types)"),
 }
 
 
@@ -774,7 +1087,7 @@ def cmd_unpack(args):
         files = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
     summary = json.loads(files["summary.json"])
     out_root = Path(args.out)
-    for task in ("ner", "pos", "sst2"):
+    for task in TASKS:
         if f"{task}/config.json" not in files:
             print(f"{task}: not in bundle")
             continue
@@ -845,7 +1158,10 @@ def cmd_unpack(args):
                                    + base_f16_sha + ") and upcast to f32 for training"},
             "data": {"ner": ["CoNLL-2003 English (conll2003/{train,valid,test}.txt), NER column; Reuters RCV1, research use only"],
                      "pos": ["CoNLL-2003 English (conll2003/{train,valid,test}.txt), POS column; Reuters RCV1, research use only"],
-                     "sst2": ["GLUE SST-2 (sst2/{train,dev}.tsv); Socher et al. 2013 / GLUE: cite them"]}[task],
+                     "sst2": ["GLUE SST-2 (sst2/{train,dev}.tsv); Socher et al. 2013 / GLUE: cite them"],
+                     "pii": ["generated: models/train/pii_data.py --seed 1 (train) / --seed 2 (valid), Faker (MIT)",
+                             "CoNLL-2003 English train/valid (conll2003/{train,valid}.txt), NER column mapped; Reuters RCV1, research use only",
+                             "WNUT-17 train (wnut17/wnut17train.conll), mapped; CC-BY-4.0"]}[task],
             "recipe": recipe,
             "sweep": "python3 models/train/train.py sweep (variants in models/train/recipes.json)",
             "shipped_weights": "f16-rounded best checkpoint, upcast to f32",
@@ -854,7 +1170,8 @@ def cmd_unpack(args):
             "train_versions": dm["versions"],
         }
         (d / "provenance.json").write_text(json.dumps(prov, indent=2) + "\n")
-    (out_root / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    if any(f"{t}/config.json" in files for t in ("ner", "pos", "sst2")):
+        (out_root / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
 
 
 # ----------------------------------------------------------------------------- cli
@@ -869,9 +1186,14 @@ def main():
         p.add_argument("--data", default="../shared/data")
         p.add_argument("--threads", type=int, default=2)
         p.add_argument("--limit-eval", type=int, default=0, help="debug: first N eval examples")
+        p.add_argument("--pii-gen", default=None, help="pii: folder with the generated train.jsonl / valid.jsonl")
 
     pt = sub.add_parser("train")
-    pt.add_argument("--task", required=True, choices=["ner", "pos", "sst2"])
+    pt.add_argument("--task", required=True, choices=list(TASKS))
+    pt.add_argument("--bucket", action="store_true", help="length-bucketed batches (less padding)")
+    pt.add_argument("--fit-budget", action="store_true",
+                    help="measure the step time and shorten the LR schedule so that it ends inside --time-budget")
+    pt.add_argument("--reserve", type=float, default=45, help="seconds kept for the final evaluation (with --time-budget)")
     pt.add_argument("--name", default=None)
     pt.add_argument("--runs", default=".dev/runs")
     pt.add_argument("--device", default=None)
@@ -889,13 +1211,14 @@ def main():
     ps.add_argument("--out", default=None, help="copy summary + first parts here ($OUT)")
     ps.add_argument("--parts-now", type=int, default=4)
     ps.add_argument("--only", default=None, help="comma-separated variant names")
+    ps.add_argument("--task", default=None, choices=list(TASKS), help="only the variants of this task")
     ps.add_argument("--time-budget", type=float, default=400)
     ps.add_argument("--limit-train", type=int, default=0)
     ps.add_argument("--max-steps", type=int, default=0)
     common(ps)
 
     pe = sub.add_parser("eval")
-    pe.add_argument("--task", required=True, choices=["ner", "pos", "sst2"])
+    pe.add_argument("--task", required=True, choices=list(TASKS))
     pe.add_argument("--model", required=True)
     pe.add_argument("--split", action="append")
     pe.add_argument("--device", default=None)
@@ -908,10 +1231,13 @@ def main():
     common(pu)
 
     pc = sub.add_parser("carry")
-    pc.add_argument("--out", default=".dev/carry.tar.xz")
+    pc.add_argument("--out", default=None, help="default .dev/carry.tar.xz (.dev/carry_pii.tar.xz for --task pii)")
+    pc.add_argument("--task", default=None, choices=["pii"], help="pii: carry the PII data instead of NER/POS/SST-2")
     common(pc)
 
     args = ap.parse_args()
+    global PII_GEN
+    PII_GEN = args.pii_gen
     if args.cmd == "train":
         for k in HP_TYPES:
             if getattr(args, k) is None:
