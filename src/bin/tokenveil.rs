@@ -337,7 +337,7 @@ fn run(cli: &Cli) -> Result<()> {
                                 model
                                     .as_ref()
                                     .map_or(String::new(), |m| m.display().to_string()),
-                                load()?,
+                                Box::new(load()?),
                             )),
                             patterns: !no_patterns,
                         },
@@ -494,7 +494,7 @@ fn eval_tsv(
 enum PiiSystem {
     Tokenveil {
         /// The model file and the model read from it.
-        model: Option<(String, ModelBundle)>,
+        model: Option<(String, Box<ModelBundle>)>,
         patterns: bool,
     },
     Predictions(std::path::PathBuf),
@@ -518,7 +518,7 @@ fn eval_pii(system: PiiSystem, path: &std::path::Path) -> Result<serde_json::Val
                 }
             });
             let classifiers = match model {
-                Some((_, bundle)) => vec![TokenClassifier::new(bundle)?],
+                Some((_, bundle)) => vec![TokenClassifier::new(*bundle)?],
                 None => Vec::new(),
             };
             let redactor = PiiRedactor::new(classifiers, config)?;

@@ -54,9 +54,11 @@ impl std::str::FromStr for Detector {
             _ => match s.split_once(':') {
                 Some(("pattern", kind)) => Detector::Pattern(kind.parse()?),
                 Some(("custom", name)) => Detector::Custom(name.to_string()),
-                _ => return Err(crate::Error::InvalidOption(format!(
+                _ => {
+                    return Err(crate::Error::InvalidOption(format!(
                     "unknown detector `{s}` (model, pattern:KIND, custom:NAME, deny_list, caller)"
-                ))),
+                )))
+                }
             },
         })
     }

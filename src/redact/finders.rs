@@ -334,8 +334,7 @@ pub(super) fn spelled_emails(text: &str, re: &Regex) -> Vec<(usize, usize)> {
             .iter()
             .any(|f| lower.replace(' ', "").contains(f));
         let mut address = String::with_capacity(candidate.len());
-        let mut words = lower.split_whitespace().peekable();
-        while let Some(w) = words.next() {
+        for w in lower.split_whitespace() {
             match w {
                 "at" if !bracketed_at => address.push('@'),
                 "dot" => address.push('.'),

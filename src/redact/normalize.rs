@@ -2,11 +2,11 @@
 //!
 //! Values written to slip past a detector must still be caught: full-width digits and letters
 //! (`４１１１`), no-break and other typographic spaces, zero-width characters inside a value,
-//! typographic dashes and apostrophes. The view is the text with each character replaced by its NFKC form
-//! (the Unicode tables tokenizers already links, so the wasm module does not grow), every
-//! space-like character turned into a plain space, dashes into `-`, curly apostrophes into `'`,
-//! and zero-width and
-//! formatting characters removed. Line breaks and tabs are kept: they separate values.
+//! typographic dashes and apostrophes. The view is the text with each character replaced by
+//! its NFKC form (through `unicode-normalization-alignments`, the crate tokenizers already
+//! depends on), every space-like character turned into a plain space, dashes into `-`, curly
+//! apostrophes into `'`, and zero-width and formatting characters removed. Line breaks and
+//! tabs are kept: they separate values.
 //!
 //! Every byte of the view remembers the original character it came from, so a span found in
 //! the view maps back to exact original offsets: from the start of its first character's source

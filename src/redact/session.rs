@@ -134,8 +134,10 @@ mod tests {
 
     #[test]
     fn sessions_hash_with_a_random_key_unless_given_one() {
-        let mut config = RedactorConfig::default();
-        config.default_operator = Operator::Hash;
+        let mut config = RedactorConfig {
+            default_operator: Operator::Hash,
+            ..RedactorConfig::default()
+        };
         let mut one = RedactionSession::new(config.clone()).unwrap();
         let mut two = RedactionSession::new(config.clone()).unwrap();
         let text = "SSN 123-45-6789";
