@@ -48,10 +48,16 @@ impl PiiRedactor {
 
     /// Every classifier's entities as spans ([`model_spans`]).
     pub fn model_spans(&self, text: &str) -> Result<Vec<Span>> {
+        self.spans_with(text, &[])
+    }
+
+    /// The classifiers' spans followed by the caller's `extra` ones.
+    fn spans_with(&self, text: &str, extra: &[Span]) -> Result<Vec<Span>> {
         let mut spans = Vec::new();
         for classifier in &self.classifiers {
             spans.extend(model_spans(classifier, text)?);
         }
+        spans.extend_from_slice(extra);
         Ok(spans)
     }
 
@@ -61,9 +67,7 @@ impl PiiRedactor {
 
     /// Redacts with `extra` spans from the caller pooled in (byte offsets into `text`).
     pub fn redact_with_spans(&self, text: &str, extra: &[Span]) -> Result<Redaction> {
-        let mut spans = self.model_spans(text)?;
-        spans.extend_from_slice(extra);
-        redact::redact(text, &spans, &self.config)
+        redact::redact(text, &self.spans_with(text, extra)?, &self.config)
     }
 
     /// A session for one conversation (see [`RedactionSession`]), checked against this
@@ -79,9 +83,7 @@ impl PiiRedactor {
         text: &str,
         extra: &[Span],
     ) -> Result<Redaction> {
-        let mut spans = self.model_spans(text)?;
-        spans.extend_from_slice(extra);
-        session.redact(text, &spans)
+        session.redact(text, &self.spans_with(text, extra)?)
     }
 }
 

@@ -2,8 +2,10 @@
 
 use super::resolve::Resolved;
 use super::{Operator, RedactedSpan, Redaction, RedactorConfig};
+use regex::Regex;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 /// Hex digits of the HMAC a `Hash` replacement keeps: 64 bits, short enough to read and long
 /// enough that two values of one document practically never share one.
@@ -72,20 +74,21 @@ pub(crate) struct Placeholders {
 }
 
 impl Placeholders {
-    /// Notes the placeholder-shaped tokens of an input before its values are numbered.
+    /// Notes the placeholder-shaped tokens of an input before its values are numbered (one
+    /// linear regex pass: text like `<<<<…>` costs no more than any other).
     fn see_input(&mut self, input: &str) {
-        let mut rest = input;
-        while let Some(open) = rest.find('<') {
-            rest = &rest[open..];
-            let Some(close) = rest.find('>') else { break };
-            let inner = &rest[1..close];
+        static BRACKETED: OnceLock<Option<Regex>> = OnceLock::new();
+        let Some(re) = BRACKETED.get_or_init(|| Regex::new(r"<[^<>]+>").ok()) else {
+            return;
+        };
+        for m in re.find_iter(input) {
+            let inner = &m.as_str()[1..m.as_str().len() - 1];
             let shaped = inner
                 .rsplit_once('_')
                 .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
             if shaped {
-                self.in_inputs.insert(rest[..=close].to_string());
+                self.in_inputs.insert(m.as_str().to_string());
             }
-            rest = &rest[1..];
         }
     }
 
@@ -257,6 +260,10 @@ mod tests {
         assert_eq!(p.get("PERSON", "Bob"), "<PERSON_3>");
         assert_eq!(p.get("PERSON", "Ada"), "<PERSON_2>");
         assert_eq!(p.get("LOCATION", "Ada"), "<LOCATION_1>");
+        // Many unclosed brackets before a token: found, in one pass.
+        let mut p = Placeholders::default();
+        p.see_input(&format!("{}<PERSON_1>", "<".repeat(200_000)));
+        assert_eq!(p.get("PERSON", "Ada"), "<PERSON_2>");
     }
 
     #[test]
