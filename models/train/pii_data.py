@@ -165,6 +165,72 @@ CONDITIONS = ["diabetes", "type 2 diabetes", "type 1 diabetes", "hypertension", 
               "cystic fibrosis", "Down syndrome", "cerebral palsy", "muscular dystrophy", "ALS",
               "Huntington's disease", "chronic pain", "appendicitis", "gallstones", "pancreatitis",
               "cirrhosis", "fatty liver disease", "hepatitis", "meningitis", "sepsis", "cellulitis"]
+# Negative vocabulary (general knowledge, written for tokenveil): clinical words that are not
+# conditions of a person (drugs with doses, symptoms on their own, vitals and lab values,
+# procedures), operations words (hosts, services, pods, fingerprints, code identifiers), and
+# document words of other languages (headings, salutations) that must stay O.
+DRUGS = ["metformin", "lisinopril", "amlodipine", "atorvastatin", "simvastatin", "omeprazole", "pantoprazole",
+         "levothyroxine", "salbutamol", "albuterol", "ibuprofen", "paracetamol", "acetaminophen", "aspirin",
+         "amoxicillin", "azithromycin", "doxycycline", "ciprofloxacin", "prednisolone", "prednisone",
+         "sertraline", "fluoxetine", "citalopram", "escitalopram", "venlafaxine", "mirtazapine", "quetiapine",
+         "warfarin", "apixaban", "rivaroxaban", "clopidogrel", "furosemide", "bisoprolol", "ramipril",
+         "insulin glargine", "gabapentin", "pregabalin", "tramadol", "codeine", "morphine", "ondansetron",
+         "cetirizine", "loratadine", "montelukast", "methotrexate", "hydroxychloroquine", "allopurinol",
+         "tamsulosin", "finasteride", "vitamin D", "folic acid", "ferrous sulfate", "semaglutide"]
+DOSES = ["5 mg", "10 mg", "20 mg", "40 mg", "50 mg", "100 mg", "250 mg", "500 mg", "1 g", "2 puffs", "0.5 mg",
+         "75 mcg", "10 units", "5 ml"]
+FREQS = ["once daily", "twice daily", "BD", "OD", "TDS", "QID", "PRN", "at night", "every 8 hours", "weekly",
+         "as needed", "in the morning", "bid", "qd"]
+SYMPTOMS = ["fever", "cough", "nausea", "vomiting", "dizziness", "fatigue", "headache", "shortness of breath",
+            "chest tightness", "palpitations", "abdominal pain", "swelling of the ankles", "rash", "itching",
+            "sore throat", "runny nose", "joint pain", "blurred vision", "night sweats", "weight loss",
+            "loss of appetite", "diarrhoea", "constipation", "wheezing", "numbness", "tingling", "chills"]
+VITALS = ["BP {a}/{b}", "blood pressure {a}/{b} mmHg", "HR {p}", "pulse {p} bpm", "SpO2 {s}%", "sats {s}% on air",
+          "temp {t}", "T {t} C", "RR {r}", "HbA1c {h}%", "HbA1c {hh} mmol/mol", "LDL {l} mmol/L", "eGFR {e}",
+          "creatinine {c} umol/L", "CRP {r}", "Hb {hb} g/L", "WBC {w}", "glucose {g} mmol/L", "BMI {bmi}",
+          "weight {kg} kg", "Na {na}", "K {k}", "TSH {tsh}", "INR {inr}", "platelets {pl}"]
+PROCEDURES = ["ECG", "chest X-ray", "MRI of the lumbar spine", "CT head", "ultrasound", "echocardiogram",
+              "colonoscopy", "endoscopy", "blood test", "full blood count", "urinalysis", "spirometry",
+              "physiotherapy", "skin biopsy", "cardiology review", "follow-up in clinic", "bloods", "FBC, U&E, LFT"]
+HOSTS = ["web-{n}", "db-{n}", "api-{n}.prod", "worker-{n}", "cache-{n}", "ip-10-0-{n}-{m}.ec2.internal",
+         "node{n}.cluster.local", "build-agent-{n}", "lb-{n}.eu-west-1", "mail-{n}", "vpn-gw-{n}", "k8s-node-{n}",
+         "prod-app-{n}", "staging-{n}", "bastion", "localhost", "ci-runner-{n}", "edge-{n}.cdn"]
+SERVICES = ["nginx", "sshd", "systemd", "kernel", "cron", "postgres", "redis", "kafka", "auth-service",
+            "payment-gateway", "billing-worker", "api-gateway", "user-service", "order-service", "envoy",
+            "kube-proxy", "containerd", "dockerd", "haproxy", "sidekiq", "celery", "gunicorn", "node", "java",
+            "elasticsearch", "prometheus", "grafana", "vault", "consul", "etcd", "rabbitmq", "mysqld"]
+CODE_IDS = ["UserService", "AuthController", "PaymentProcessor", "com.acme.auth.TokenFilter",
+            "app.models.Invoice", "OrderRepository", "SessionManager", "NullPointerException", "TimeoutError",
+            "ConnectionResetError", "KeyError", "HttpClient", "RetryPolicy", "main.go:142", "server.js:88",
+            "handlers/login.py:57", "src/lib.rs:310", "CheckoutForm", "useAuth", "S3Uploader"]
+FOREIGN_WORDS = {
+    "de": ["Sehr geehrte Damen und Herren,", "Betreff:", "Mit freundlichen Grüßen", "Rechnung", "Anlage",
+           "Kündigung", "Vertragsnummer", "Kundennummer", "Bitte beachten Sie", "Vielen Dank", "Arztbrief",
+           "Befund", "Diagnose", "Anamnese", "Therapie", "Bestellung", "Lieferung", "Zahlungserinnerung",
+           "Hinweis", "Datum:", "Unterschrift"],
+    "it": ["Gentile cliente,", "Oggetto:", "Cordiali saluti", "Distinti saluti", "Fattura", "Allegato",
+           "Richiesta di rimborso", "Referto", "Anamnesi", "Diagnosi", "Terapia", "Codice cliente", "Spett.le",
+           "In attesa di un vostro riscontro", "Grazie", "Data:", "Firma"],
+    "fr": ["Madame, Monsieur,", "Objet :", "Cordialement", "Veuillez agréer mes salutations distinguées",
+           "Facture", "Pièce jointe", "Résiliation", "Numéro client", "Compte rendu", "Ordonnance", "Merci",
+           "Date :", "Signature"],
+    "es": ["Estimados señores:", "Asunto:", "Atentamente", "Un saludo", "Factura", "Adjunto", "Reclamación",
+           "Número de cliente", "Informe médico", "Diagnóstico", "Tratamiento", "Gracias", "Fecha:", "Firma"],
+    "nl": ["Geachte heer/mevrouw,", "Onderwerp:", "Met vriendelijke groet", "Factuur", "Bijlage", "Opzegging",
+           "Klantnummer", "Bedankt", "Datum:", "Handtekening"],
+}
+ORG_FORMS = ["{L} & {L2} LLP", "{L} {L2} & Partners", "{L} GmbH", "{L} AG", "{L} S.p.A.", "{L} SARL", "{L} B.V.",
+             "{L} Pty Ltd", "{L} Ltd", "{L} Inc.", "{L} Holdings", "{L} Consulting", "{L} Logistics",
+             "{C} City Council", "{C} Police Department", "{C} County Court", "{C} Public Library",
+             "{C} Fire Department", "{C} School District", "{C} Housing Association", "{C} Chamber of Commerce",
+             "FC {C}", "{C} Rugby Club", "St. {F}'s Primary School", "{C} Dental Practice", "{C} Pharmacy",
+             "{A}", "{A} Corp", "{A} Group", "{A} Systems", "{A} Labs", "{C} Credit Union", "{C} Building Society",
+             "{L} Family Foundation", "{C} Community Trust", "the {C} Times", "{C} Tech", "{L} Bakery",
+             "{L} Motors", "{L} Dental", "{L} Law Group", "{C} Medical Group", "{C} Water Authority"]
+AGENCIES = ["HMRC", "the IRS", "Internal Revenue Service", "DVLA", "the NHS", "NHS England", "Social Security Administration",
+            "the DMV", "Bundesagentur für Arbeit", "Finanzamt", "Agenzia delle Entrate", "INPS", "CPAM",
+            "Pôle emploi", "Seguridad Social", "Service Canada", "Centrelink", "Medicare", "the Home Office",
+            "US Citizenship and Immigration Services", "UNICEF", "Red Cross", "Oxfam", "Amnesty International"]
 # Nationalities / demonyms (general geographic knowledge), religions and religious groups (general
 # knowledge), political groups and affiliations (generic party-family names, not tied to any list).
 NATIONALITIES = ["American", "British", "Canadian", "Australian", "Irish", "Indian", "Pakistani",
@@ -501,7 +567,13 @@ def p_last(d, i):
 
 
 def p_job(d, i):
-    d.emit(d.r.choice(JOBS), "TITLE")
+    r = d.r
+    s = r.choice(JOBS) if r.random() < 0.65 else d.g.faker("en_US").job()
+    if r.random() < 0.15:
+        s = s.lower() if r.random() < 0.6 else s.title()
+    if r.random() < 0.1:
+        s = r.choice(["Senior ", "Junior ", "Lead ", "Principal ", "Assistant ", "Deputy ", "Acting ", "Interim "]) + s
+    d.emit(s, "TITLE")
 
 
 def p_role(d, i):
@@ -528,8 +600,20 @@ def p_org(d, i):
         s = f"{r.choice(['University of ' + d.g.city(d), d.g.city(d) + ' ' + r.choice(ORG_SUFFIX['school'])])}"
     else:
         s = r.choice(BANKS)
+    if r.random() < 0.35:  # our own organisation shapes (firms, public bodies, clubs, acronyms)
+        s = org_form(d)
     d.org_cache[i] = s
     d.emit(s, "ORGANIZATION")
+
+
+def org_form(d):
+    r = d.r
+    if r.random() < 0.12:
+        return r.choice(AGENCIES)
+    p, q = d.persona(90 + r.randint(0, 9)), d.persona(80 + r.randint(0, 9))
+    acr = "".join(r.choice(string.ascii_uppercase) for _ in range(r.randint(2, 4)))
+    return (r.choice(ORG_FORMS).replace("{L2}", q["last"]).replace("{L}", p["last"]).replace("{F}", p["first"])
+            .replace("{C}", d.g.city(d)).replace("{A}", acr))
 
 
 def p_bank(d, i):
@@ -653,7 +737,14 @@ def p_date(d, i):
         s = str(r.randint(1990, 2027))
     else:
         dt = rand_date(r, 2010, 2027)
-        s = f"{MONTHS['en'][dt.month - 1]} {dt.year}" if r.random() < 0.7 else f"{dt.month:02d}/{dt.year}"
+        m = MONTHS['en'][dt.month - 1]
+        s = r.choice([f"{m} {dt.year}", f"{m} {dt.year}", f"{dt.month:02d}/{dt.year}", f"{m[:3]}. {dt.day}",
+                      f"{dt.day} {m[:3]}", f"{ordinal(dt.day)} {m[:3]} {dt.year}", f"{m[:3]} '{dt.year % 100:02d}",
+                      f"{r.choice(['early', 'mid', 'late', 'mid-'])}{'' if r.random() < 0.3 else ' '}{m}".replace("- ", "-"),
+                      f"{r.choice(['spring', 'summer', 'autumn', 'fall', 'winter'])} {dt.year}",
+                      f"Q{(dt.month - 1) // 3 + 1} {dt.year}", f"the {r.choice(['1970s', '1980s', '1990s', '2000s', '90s', '80s'])}",
+                      f"{dt.year}-{dt.month:02d}", f"{dt.day}/{dt.month}", f"{m} {ordinal(dt.day)}, {dt.year}",
+                      f"{dt.day} {m}", f"{dt.year}{dt.month:02d}{dt.day:02d}"])
     d.emit(s, "DATE")
 
 
@@ -789,7 +880,9 @@ def p_user(d, i):
     else:
         s = r.choice([f"{fi}{la}", f"{fi}.{la}", f"{fi}_{la}", f"{fi[0]}{la}", f"{fi}{r.randint(1, 999)}",
                       f"{la}{r.randint(10, 99)}", f"{fi}_{r.choice(['dev', 'x', 'official', 'real', '99', 'xo'])}",
-                      f"{la}.{fi[0]}", f"{fi[:3]}{la[:3]}"])
+                      f"{la}.{fi[0]}", f"{fi[:3]}{la[:3]}", f"{fi[0]}.{la}", f"{la}{fi[0]}", f"{fi[0]}{la}{r.randint(1, 99)}",
+                      f"{la}_{fi[0]}", f"{fi}-{la}", f"{fi[0]}{la[:6]}", f"{fi}{la[0]}", f"adm-{fi[0]}{la}",
+                      f"{fi}.{la}{r.randint(1, 9)}", f"{la}"])
     if r.random() < 0.1:
         s = s.upper() if r.random() < 0.3 else s.capitalize()
     d.emit(s, "USERNAME")
@@ -1115,6 +1208,67 @@ def p_reqid(d, i):
                      "".join(r.choice("0123456789abcdef") for _ in range(16))]))
 
 
+def _fill(d, t):
+    r = d.r
+    vals = {"a": r.randint(95, 185), "b": r.randint(55, 110), "p": r.randint(48, 130), "s": r.randint(88, 100),
+            "t": f"{r.uniform(35.8, 39.6):.1f}", "r": r.randint(10, 40), "h": f"{r.uniform(4.8, 11.5):.1f}",
+            "hh": r.randint(30, 95), "l": f"{r.uniform(1.2, 5.9):.1f}", "e": r.randint(15, 120), "c": r.randint(45, 300),
+            "hb": r.randint(80, 170), "w": f"{r.uniform(2.5, 18):.1f}", "g": f"{r.uniform(3.5, 15):.1f}",
+            "bmi": f"{r.uniform(17, 42):.1f}", "kg": r.randint(40, 140), "na": r.randint(128, 148),
+            "k": f"{r.uniform(3.0, 5.9):.1f}", "tsh": f"{r.uniform(0.1, 9):.2f}", "inr": f"{r.uniform(0.9, 3.8):.1f}",
+            "pl": r.randint(90, 450), "n": r.randint(1, 40), "m": r.randint(1, 254)}
+    return re.sub(r"\{(\w+)\}", lambda m: str(vals[m.group(1)]), t)
+
+
+def p_drug(d, i):
+    r = d.r
+    s = r.choice(DRUGS)
+    if r.random() < 0.7:
+        s += " " + r.choice(DOSES)
+    if r.random() < 0.5:
+        s += " " + r.choice(FREQS)
+    d.emit(s.capitalize() if r.random() < 0.2 else s)
+
+
+def p_symptom(d, i):
+    d.emit(d.r.choice(SYMPTOMS))
+
+
+def p_vital(d, i):
+    d.emit(_fill(d, d.r.choice(VITALS)))
+
+
+def p_proc(d, i):
+    d.emit(d.r.choice(PROCEDURES))
+
+
+def p_host(d, i):
+    d.emit(_fill(d, d.r.choice(HOSTS)))
+
+
+def p_service(d, i):
+    r = d.r
+    s = r.choice(SERVICES)
+    d.emit(s + (f"[{r.randint(100, 65000)}]" if r.random() < 0.3 else ""))
+
+
+def p_codeid(d, i):
+    d.emit(d.r.choice(CODE_IDS))
+
+
+def p_fprint(d, i):
+    r = d.r
+    b64 = string.ascii_letters + string.digits + "+/"
+    d.emit(r.choice(["SHA256:" + "".join(r.choice(b64) for _ in range(43)),
+                     ":".join("".join(r.choice("0123456789abcdef") for _ in range(2)) for _ in range(16)),
+                     "sha256:" + "".join(r.choice("0123456789abcdef") for _ in range(64))]))
+
+
+def p_foreign(d, i):
+    lang = d.lang if d.lang in FOREIGN_WORDS else d.r.choice(list(FOREIGN_WORDS))
+    d.emit(d.r.choice(FOREIGN_WORDS[lang]))
+
+
 PLACEHOLDERS = {
     "NAME": p_name, "FULLNAME": p_fullname, "FIRST": p_first, "LAST": p_last, "HNAME": p_hname,
     "HLAST": p_hlast, "JOB": p_job, "ROLE": p_role, "DEPT": p_dept, "ORG": p_org, "BANK": p_bank,
@@ -1130,6 +1284,8 @@ PLACEHOLDERS = {
     "VERSION": p_version, "PRODUCT": p_product, "SKU": p_sku, "TRACKING": p_tracking, "HASH": p_hash,
     "NUM": p_num, "PERCENT": p_percent, "DURATION": p_duration, "TIME": p_time, "ROOM": p_room,
     "PORT": p_port, "STATUS": p_status, "PATH": p_path, "LEVEL": p_level, "REQID": p_reqid,
+    "DRUG": p_drug, "SYMPTOM": p_symptom, "VITAL": p_vital, "PROC": p_proc, "HOST": p_host,
+    "SERVICE": p_service, "CODEID": p_codeid, "FPRINT": p_fprint, "FOREIGN": p_foreign,
 }
 
 # ----------------------------------------------------------------------------- templates

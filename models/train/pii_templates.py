@@ -8,7 +8,8 @@ ORG BANK HOSPITAL CITY COUNTRY REGION ADDRESS ADDRESSL (one line) ADDRESSML (mul
 DATE WEEKDAY YEAR DATETIME DOB AGE NRP NATIONALITY RELIGION POLITICAL EMAIL PHONE URL USER HANDLE
 IP CARD IBAN ACCT ROUTING SORTCODE ABA SSN PASSPORT DL TAXID COND.
 Negative (unlabelled) placeholders: ROLE DEPT ORDER TICKET INVOICE PRICE QTY VERSION PRODUCT SKU
-TRACKING HASH NUM PERCENT DURATION TIME ROOM PORT STATUS PATH LEVEL REQID.
+TRACKING HASH NUM PERCENT DURATION TIME ROOM PORT STATUS PATH LEVEL REQID DRUG SYMPTOM VITAL PROC
+HOST SERVICE CODEID FPRINT FOREIGN (other languages' document words).
 """
 
 HI = "{Hi|Hello|Dear|Hey|Good morning|Good afternoon|Greetings|Hallo|Bonjour|Hola|Ciao}"
@@ -410,6 +411,81 @@ KINDS = {
             "In {YEAR}, {FIRST} founded {ORG} in a garage in {CITY}.",
         ],
     },
+    # ------------------------------------------------------------------ clinical notes (dense jargon)
+    "clinical": {
+        "weight": 6, "n": (3, 7), "sep": ["\n", " ", "\n", "; "], "neg_mix": 0.35,
+        "open": ["{NAME}, {AGE} {M|F}", "Pt: {NAME} ({AGE})", "{FOREIGN}", "Ward round {DATE}", "ED note",
+                 "Re: {NAME}, DOB {DOB}", "Clinic letter", "Obs:"],
+        "body": [
+            "PC: {SYMPTOM} and {SYMPTOM} for {DURATION}.",
+            "HPC: {SYMPTOM} since {WEEKDAY}, no {SYMPTOM}.",
+            "PMH: {COND}, {COND2}.",
+            "DH: {DRUG}, {DRUG}.",
+            "Meds: {DRUG}; {DRUG}.",
+            "Started on {DRUG} for {COND}.",
+            "Stop {DRUG}, start {DRUG}.",
+            "O/E: {VITAL}, {VITAL}, {VITAL}.",
+            "Obs: {VITAL}, {VITAL}.",
+            "Bloods: {VITAL}, {VITAL}, {VITAL}.",
+            "Plan: {PROC} and {PROC}; review in {DURATION}.",
+            "Imp: likely {COND}.",
+            "Requested {PROC}.",
+            "{PROC} unremarkable.",
+            "Denies {SYMPTOM} or {SYMPTOM}.",
+            "NKDA.",
+            "Allergic to {DRUG}.",
+            "{HNAME} ({JOB}) agrees with the plan.",
+            "SH: lives with {FIRST2} in {CITY}, works as a {JOB}.",
+            "FH: {COND} (mother).",
+            "Safety-netting advice given; return if {SYMPTOM} worsens.",
+            "{VITAL} today, {VITAL} last visit.",
+            "Reviewed by {HLAST} on {DATE}.",
+            "Discussed with {NAME2} (daughter), tel {PHONE}.",
+            "Pt is {NRP} and prefers a female clinician.",
+            "{AGE} yo {M|F} with {COND}, here for {PROC}.",
+        ],
+        "close": ["{HNAME}, {JOB}", "Dictated but not read. {NAME}", "cc: GP, {HOSPITAL}"],
+    },
+    # ------------------------------------------------------------------ operations: logs, incidents, tickets
+    "ops": {
+        "weight": 5, "n": (2, 6), "sep": ["\n"], "style": "log", "neg_mix": 0.3,
+        "open": ["Incident {TICKET}", "INC-{NUM}: {SERVICE} outage", "Postmortem {DATE}", "## Timeline", "{DATETIME}"],
+        "body": [
+            "{DATETIME} {HOST} {SERVICE}: {LEVEL} connection refused ({CODEID})",
+            "{DATETIME} {HOST} {SERVICE}: session opened for user {USER} by (uid={NUM})",
+            "{DATETIME} {HOST} sshd[{NUM}]: Accepted publickey for {USER} from {IP} port {PORT} ssh2: RSA {FPRINT}",
+            "{DATETIME} {HOST} sudo: {USER} : TTY=pts/{NUM} ; PWD=/home/{USER} ; USER=root ; COMMAND=/bin/systemctl restart {SERVICE}",
+            "{LEVEL} {CODEID} failed after {DURATION}: timeout calling {SERVICE} on {HOST}",
+            "{DATETIME} [{SERVICE}] {LEVEL} user_id={NUM} email={EMAIL} msg=\"password changed\"",
+            "{HOST}: pod {SERVICE}-{HASH} restarted {NUM} times",
+            "{USER} acknowledged the page at {TIME} and rolled back {VERSION}.",
+            "Assigned to {USER}; escalated to {HNAME} ({JOB}).",
+            "git commit {HASH} by {NAME} <{EMAIL}>",
+            "Author: {NAME} <{EMAIL}>",
+            "{DATETIME} {LEVEL} {CODEID}: login ok for {USER} from {IP}",
+            "{SERVICE} on {HOST} reached {PERCENT} memory; {USER} bumped the limit.",
+            "Key fingerprint {FPRINT} added for {USER}.",
+            "Root cause: {CODEID} retried without backoff against {HOST}.",
+            "{DATETIME} {HOST} kernel: Out of memory: Killed process {NUM} ({SERVICE})",
+            "Customer {NAME} ({EMAIL}) reported the error from {CITY}.",
+            "On-call: {FIRST} ({PHONE}), backup {FIRST2}.",
+            "{DATETIME} {LEVEL} {SERVICE} deploy {VERSION} by {USER} ok",
+            "{IP} - {USER} [{DATETIME}] \"GET {PATH} HTTP/2\" {STATUS} {NUM}",
+        ],
+    },
+    # ------------------------------------------------------------------ letters and notes in other languages
+    "foreign": {
+        "weight": 4, "n": (2, 5), "sep": ["\n", " ", "\n\n"],
+        "open": ["{FOREIGN}", "{FOREIGN} {ORDER}", "{FOREIGN} {DATE}", "{HNAME}\n{ADDRESSML}\n\n{FOREIGN}"],
+        "body": [
+            "{FOREIGN}", "{FOREIGN} {INVOICE}", "{FOREIGN}\n{NAME}", "{FOREIGN} {DATE}",
+            "Name: {NAME}, {ADDRESS}", "Tel. {PHONE}", "E-Mail: {EMAIL}", "IBAN {IBAN}",
+            "{FOREIGN}: {COND}", "{FOREIGN} {CITY}, {DATE}", "{HNAME}, {JOB}, {ORG}",
+            "{NAME} ({DOB}), {ADDRESSL}", "{FOREIGN} {NUM}", "{FOREIGN}\n{HNAME}\n{ORG}",
+            "Steuer-ID {TAXID}", "Codice fiscale {TAXID}", "N° client {NUM}", "{FOREIGN} {PRICE}",
+        ],
+        "close": ["{FOREIGN}\n{NAME}", "{FOREIGN},\n{HNAME}", "{FOREIGN}"],
+    },
     # ------------------------------------------------------------------ no PII at all
     "negative": {
         "weight": 7, "n": (1, 4), "sep": [" ", "\n", "\n\n"],
@@ -450,6 +526,19 @@ KINDS = {
             "The nurse on duty checked the vitals twice.",
             "Call the front desk if you need anything.",
             "Model number {SKU}, serial {HASH}.",
+            "Take {DRUG} with food.",
+            "Common side effects include {SYMPTOM} and {SYMPTOM}.",
+            "Observations: {VITAL}, {VITAL}.",
+            "{PROC} booked for next week.",
+            "Results: {VITAL}; {VITAL}.",
+            "{SERVICE} on {HOST} restarted after {DURATION}.",
+            "{DATETIME} {HOST} {SERVICE}: {LEVEL} {CODEID} timeout",
+            "Host key {FPRINT} verified.",
+            "{CODEID} threw at {CODEID}.",
+            "{FOREIGN}",
+            "{FOREIGN} {NUM}",
+            "{SYMPTOM} is a common reason for a visit to the GP.",
+            "Dosage: {DRUG}.",
         ],
     },
 }

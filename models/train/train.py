@@ -155,6 +155,7 @@ def read_sst2(path):
 
 
 PII_GEN = None  # set from --pii-gen
+NO_CONLL = False  # set from --no-conll: train without CoNLL-2003 (research-use-only licence)
 
 
 def pii_gen_dir(data_dir):
@@ -239,11 +240,12 @@ def load_pii_data(data_dir, limit_train=0, limit_eval=0):
              for s in ("train", "valid")}
     wnut = [words_to_pii(w, t, WNUT_TO_PII, "wnut") for w, t in read_wnut(data_dir / "wnut17" / "wnut17train.conll")]
     gen_train = read_jsonl_pii(gen / "train.jsonl")
+    conll_train = [] if NO_CONLL else conll["train"]
     if limit_train:
         k = max(1, limit_train // 10)
-        train = gen_train[:max(0, limit_train - 2 * k)] + conll["train"][:k] + wnut[:k]
+        train = gen_train[:max(0, limit_train - 2 * k)] + conll_train[:k] + wnut[:k]
     else:
-        train = gen_train + conll["train"] + wnut
+        train = gen_train + conll_train + wnut
     return {"train": train, "valid": read_jsonl_pii(gen / "valid.jsonl"), "valid_conll": conll["valid"]}, PII_LABELS
 
 
@@ -844,6 +846,12 @@ def dense_embeddings(packed, base16):
     return out
 
 
+def family(v):
+    """Selection group of a variant: its task, or its "family" in recipes.json (e.g. pii_noconll:
+    trained without CoNLL-2003, selected and returned apart from the pii variants)."""
+    return v.get("family", v["task"])
+
+
 def cmd_sweep(args):
     t0 = time.time()
     rec = json.loads(RECIPES.read_text())
@@ -858,7 +866,7 @@ def cmd_sweep(args):
                "--time-budget", str(args.time_budget), "--threads", str(args.threads)]
         if args.pii_gen:
             cmd += ["--pii-gen", args.pii_gen]
-        for k in ("bucket", "fit_budget"):
+        for k in ("bucket", "fit_budget", "no_conll"):
             if v.get(k):
                 cmd += ["--" + k.replace("_", "-")]
         for k, val in v.items():
@@ -893,13 +901,15 @@ def cmd_sweep(args):
     for v, p, _ in procs:
         mf = runs / v["name"] / "metrics.json"
         if p.returncode != 0 or not mf.exists():
-            all_metrics[v["name"]] = {"task": v["task"], "failed": True, "rc": p.returncode}
+            all_metrics[v["name"]] = {"task": v["task"], "family": family(v), "failed": True, "rc": p.returncode}
             continue
         m = json.loads(mf.read_text())
+        m["family"], m["no_conll"] = family(v), bool(v.get("no_conll"))
         all_metrics[v["name"]] = m
         sel = m["final"][f"{m['selection_split']}_f16"]["main"]
-        if v["task"] not in chosen or sel > chosen[v["task"]][1]:
-            chosen[v["task"]] = (v["name"], sel)
+        fam = family(v)
+        if fam not in chosen or sel > chosen[fam][1]:
+            chosen[fam] = (v["name"], sel)
     summary = {"chosen": {t: n for t, (n, _) in chosen.items()},
                "variants": all_metrics, "sweep_seconds": round(time.time() - t0, 1)}
     for name, m in all_metrics.items():
@@ -908,7 +918,7 @@ def cmd_sweep(args):
             continue
         print(f"{name}: best epoch {m['best_epoch']}/{m['hyperparameters']['epochs']} "
               + " ".join(f"{k}={v['main']:.3f}" for k, v in m["final"].items())
-              + f" ({m['train_seconds']:.0f}s)" + ("  <- chosen" if summary["chosen"].get(m["task"]) == name else ""))
+              + f" ({m['train_seconds']:.0f}s)" + ("  <- chosen" if name in summary["chosen"].values() else ""))
 
     # pack: one tar, ner first (most important), embeddings stored as changed rows only
     from safetensors.torch import load_file, save
@@ -921,9 +931,7 @@ def cmd_sweep(args):
             ti.mtime = 0
             tar.addfile(ti, io.BytesIO(data))
         add("summary.json", json.dumps(summary, indent=2).encode())
-        for task in TASKS:
-            if task not in chosen:
-                continue
+        for task in sorted(chosen, key=lambda f: (TASKS.index(f.split("_")[0]), f)):  # task or family
             d = runs / chosen[task][0]
             sd16 = load_file(str(d / "model.f16.safetensors"))
             packed = sparse_embeddings(sd16, base16)
@@ -1087,11 +1095,9 @@ def cmd_unpack(args):
         files = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
     summary = json.loads(files["summary.json"])
     out_root = Path(args.out)
-    for task in TASKS:
-        if f"{task}/config.json" not in files:
-            print(f"{task}: not in bundle")
-            continue
-        raw = files[f"{task}/weights.sparse.f16.safetensors"]
+    for fam in [f for f in summary["chosen"] if f"{f}/config.json" in files]:
+        task = summary["variants"][summary["chosen"][fam]]["task"]
+        raw = files[f"{fam}/weights.sparse.f16.safetensors"]
         packed = load(raw)
         from safetensors import safe_open
         import tempfile
@@ -1101,22 +1107,22 @@ def cmd_unpack(args):
             with safe_open(tf.name, "pt") as so:
                 meta = so.metadata()
         assert meta["base_f16_sha256"] == dev_base_sha, "carried base differs from the one used on the device"
-        assert files[f"{task}/tokenizer.sha256"].decode() == tok_sha, "tokenizer differs"
+        assert files[f"{fam}/tokenizer.sha256"].decode() == tok_sha, "tokenizer differs"
         sd16 = dense_embeddings(packed, dev_base16)
         changed = packed["distilbert." + wname + ".__rows"].long()
         assert not pruned_rows[changed].any(), "a pruned (zeroed) embedding row was trained"
         sd16["distilbert." + wname][pruned_rows] = base16[wname][pruned_rows]
         sd32 = {k: v.float().contiguous() for k, v in sd16.items()}
-        d = out_root / task
+        d = out_root / fam
         d.mkdir(parents=True, exist_ok=True)
-        cfg = json.loads(files[f"{task}/config.json"])
+        cfg = json.loads(files[f"{fam}/config.json"])
         cfg.pop("torch_dtype", None)
         cfg["dtype"] = "float32"
         (d / "config.json").write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
         shutil.copyfile(base / "tokenizer.json", d / "tokenizer.json")
         save_file(sd32, str(d / "model.safetensors"), metadata={"format": "pt"})
         os.chmod(d / "model.safetensors", 0o644)
-        dm = json.loads(files[f"{task}/metrics.json"])
+        dm = json.loads(files[f"{fam}/metrics.json"])
         print(f"{task}: {meta['variant']} rebuilt; evaluating locally on CPU ...", flush=True)
         t0 = time.time()
         local = evaluate_dir(task, d, args.data, eval_splits(task), "cpu", batch_size=64,
@@ -1129,7 +1135,7 @@ def cmd_unpack(args):
             "history": m["history"], "stopped_early": m["stopped_early"],
             "train_seconds": m["train_seconds"],
             "final": {k: {kk: vv for kk, vv in v.items()} for k, v in m["final"].items()}})
-            for n, m in summary["variants"].items() if m.get("task") == task}
+            for n, m in summary["variants"].items() if m.get("task") == task and family(m) == fam}
         metrics = {
             "task": task, "chosen_variant": meta["variant"], "metric": main_metric_name(task),
             "selection": f"best variant and epoch by {dm['selection_split']} split "
@@ -1161,7 +1167,11 @@ def cmd_unpack(args):
                      "sst2": ["GLUE SST-2 (sst2/{train,dev}.tsv); Socher et al. 2013 / GLUE: cite them"],
                      "pii": ["generated: models/train/pii_data.py --seed 1 (train) / --seed 2 (valid), Faker (MIT)",
                              "CoNLL-2003 English train/valid (conll2003/{train,valid}.txt), NER column mapped; Reuters RCV1, research use only",
-                             "WNUT-17 train (wnut17/wnut17train.conll), mapped; CC-BY-4.0"]}[task],
+                             "WNUT-17 train (wnut17/wnut17train.conll), mapped; CC-BY-4.0"]}[task]
+            if not summary["variants"][meta["variant"]].get("no_conll") else
+            ["generated: models/train/pii_data.py --seed 1 (train) / --seed 2 (valid), Faker (MIT)",
+             "WNUT-17 train (wnut17/wnut17train.conll), mapped; CC-BY-4.0",
+             "CoNLL-2003 English valid (conll2003/valid.txt): validation only, never trained on"],
             "recipe": recipe,
             "sweep": "python3 models/train/train.py sweep (variants in models/train/recipes.json)",
             "shipped_weights": "f16-rounded best checkpoint, upcast to f32",
@@ -1187,6 +1197,7 @@ def main():
         p.add_argument("--threads", type=int, default=2)
         p.add_argument("--limit-eval", type=int, default=0, help="debug: first N eval examples")
         p.add_argument("--pii-gen", default=None, help="pii: folder with the generated train.jsonl / valid.jsonl")
+        p.add_argument("--no-conll", action="store_true", help="pii: leave CoNLL-2003 out of the training data")
 
     pt = sub.add_parser("train")
     pt.add_argument("--task", required=True, choices=list(TASKS))
@@ -1236,8 +1247,9 @@ def main():
     common(pc)
 
     args = ap.parse_args()
-    global PII_GEN
+    global PII_GEN, NO_CONLL
     PII_GEN = args.pii_gen
+    NO_CONLL = getattr(args, "no_conll", False)
     if args.cmd == "train":
         for k in HP_TYPES:
             if getattr(args, k) is None:
