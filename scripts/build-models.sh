@@ -30,6 +30,17 @@ for m in ner pos sst2; do
   fi
 done
 
+# The PII model: the soup of models/.cache/trained/pii-soup (models/pii/README.md), same layout.
+if [ -f models/.cache/trained/pii-soup/model.safetensors ]; then
+  mkdir -p "$out/pii"
+  for q in q8_0 q4_0; do
+    target/debug/tokenveil convert models/.cache/trained/pii-soup -o "$out/pii/pii-$q.gguf" \
+      --quant $q --embeddings q8_0 --name "tokenveil PII (${q^^})"
+  done
+else
+  echo "models/pii: skipped (no models/.cache/trained/pii-soup: run the recipe in models/pii/README.md)"
+fi
+
 if [ "$check" = "--check" ]; then
   for f in "$out"/*/*.gguf; do
     rel=models/${f#"$out"/}

@@ -41,6 +41,7 @@ boundaries (no letter or digit right before its start or right after its end).
 import argparse
 import collections
 import json
+import os
 import random
 import re
 import string
@@ -1264,6 +1265,24 @@ def p_fprint(d, i):
                      "sha256:" + "".join(r.choice("0123456789abcdef") for _ in range(64))]))
 
 
+LOREM_LOCALES = ["de_DE", "fr_FR", "it_IT", "es_ES", "nl_NL", "pl_PL", "cs_CZ", "da_DK", "el_GR", "ru_RU",
+                 "ja_JP", "ar_AA"]
+EMOJI = ["🙂", "😀", "😂", "🙏", "👍", "👋", "😬", "❤️", "🎉", "😅", "🤔", "😢", "🔥", "✅", "⚠️", "📞", "📧"]
+
+
+def p_lorem(d, i):
+    """A sentence of real words in another language (Faker's word lists, shuffled): foreign prose
+    around the values, which must stay O (honorifics taken out: they would be TITLE)."""
+    r = d.r
+    loc = d.locale if d.locale in LOREM_LOCALES and r.random() < 0.6 else r.choice(LOREM_LOCALES)
+    fk = d.g.faker(loc)
+    s = fk.sentence(nb_words=r.randint(3, 12))
+    s = re.sub(r"\b(Herr|Frau|Madame|Monsieur|Signor|Señor|Pan|Pani)\b", "", s).replace("  ", " ").strip()
+    if r.random() < 0.5:
+        s = s.rstrip(".。")
+    d.emit(s)
+
+
 def p_foreign(d, i):
     lang = d.lang if d.lang in FOREIGN_WORDS else d.r.choice(list(FOREIGN_WORDS))
     d.emit(d.r.choice(FOREIGN_WORDS[lang]))
@@ -1285,7 +1304,7 @@ PLACEHOLDERS = {
     "NUM": p_num, "PERCENT": p_percent, "DURATION": p_duration, "TIME": p_time, "ROOM": p_room,
     "PORT": p_port, "STATUS": p_status, "PATH": p_path, "LEVEL": p_level, "REQID": p_reqid,
     "DRUG": p_drug, "SYMPTOM": p_symptom, "VITAL": p_vital, "PROC": p_proc, "HOST": p_host,
-    "SERVICE": p_service, "CODEID": p_codeid, "FPRINT": p_fprint, "FOREIGN": p_foreign,
+    "SERVICE": p_service, "CODEID": p_codeid, "FPRINT": p_fprint, "FOREIGN": p_foreign, "LOREM": p_lorem,
 }
 
 # ----------------------------------------------------------------------------- templates
@@ -1470,6 +1489,8 @@ class Generator:
                 self.hostile(s)
                 if chat and s[1] in ("PERSON", "LOCATION", "ORGANIZATION", "ADDRESS") and r.random() < 0.5:
                     s[0] = s[0].lower()
+            elif chat and r.random() < 0.1:
+                s[0] = s[0] + " " + r.choice(EMOJI) + ("" if s[0].endswith(" ") else " ")
             elif chat:
                 s[0] = re.sub(r"[A-Za-z]+", lambda m: self.typo(m.group(0)) if r.random() < 0.04 else m.group(0), s[0])
                 if r.random() < 0.3:  # "don't" -> "dont", but never at a value's edge ("John's")
@@ -1560,5 +1581,9 @@ def main():
 
 
 if __name__ == "__main__":
+    # Faker's output depends on str hashing somewhere below it, so a fixed --seed alone gave other
+    # documents in every process: run with a fixed hash seed to make --seed decide everything.
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     main()

@@ -9,7 +9,7 @@ DATE WEEKDAY YEAR DATETIME DOB AGE NRP NATIONALITY RELIGION POLITICAL EMAIL PHON
 IP CARD IBAN ACCT ROUTING SORTCODE ABA SSN PASSPORT DL TAXID COND.
 Negative (unlabelled) placeholders: ROLE DEPT ORDER TICKET INVOICE PRICE QTY VERSION PRODUCT SKU
 TRACKING HASH NUM PERCENT DURATION TIME ROOM PORT STATUS PATH LEVEL REQID DRUG SYMPTOM VITAL PROC
-HOST SERVICE CODEID FPRINT FOREIGN (other languages' document words).
+HOST SERVICE CODEID FPRINT FOREIGN (other languages' document words) LOREM (a sentence in another language).
 """
 
 HI = "{Hi|Hello|Dear|Hey|Good morning|Good afternoon|Greetings|Hallo|Bonjour|Hola|Ciao}"
@@ -475,7 +475,7 @@ KINDS = {
     },
     # ------------------------------------------------------------------ letters and notes in other languages
     "foreign": {
-        "weight": 4, "n": (2, 5), "sep": ["\n", " ", "\n\n"],
+        "weight": 7, "n": (2, 5), "sep": ["\n", " ", "\n\n"],
         "open": ["{FOREIGN}", "{FOREIGN} {ORDER}", "{FOREIGN} {DATE}", "{HNAME}\n{ADDRESSML}\n\n{FOREIGN}"],
         "body": [
             "{FOREIGN}", "{FOREIGN} {INVOICE}", "{FOREIGN}\n{NAME}", "{FOREIGN} {DATE}",
@@ -483,6 +483,9 @@ KINDS = {
             "{FOREIGN}: {COND}", "{FOREIGN} {CITY}, {DATE}", "{HNAME}, {JOB}, {ORG}",
             "{NAME} ({DOB}), {ADDRESSL}", "{FOREIGN} {NUM}", "{FOREIGN}\n{HNAME}\n{ORG}",
             "Steuer-ID {TAXID}", "Codice fiscale {TAXID}", "N° client {NUM}", "{FOREIGN} {PRICE}",
+            "{LOREM}.", "{LOREM}. {LOREM}.", "{LOREM} {NAME} {LOREM}.", "{LOREM}: {PHONE}.", "{LOREM} {ADDRESS}.",
+            "{LOREM} {DATE}, {LOREM}.", "{LOREM} {HNAME}, {LOREM}.", "{LOREM} {ORG}.", "{LOREM} {CITY} {LOREM}.",
+            "{LOREM} {EMAIL}", "{LOREM} {COND}.", "{LOREM} {AGE} {LOREM}.", "{LOREM} {IBAN}.",
         ],
         "close": ["{FOREIGN}\n{NAME}", "{FOREIGN},\n{HNAME}", "{FOREIGN}"],
     },
@@ -539,6 +542,9 @@ KINDS = {
             "{FOREIGN} {NUM}",
             "{SYMPTOM} is a common reason for a visit to the GP.",
             "Dosage: {DRUG}.",
+            "{LOREM}.",
+            "{LOREM}. {LOREM}.",
+            "{LOREM} {NUM} {LOREM}.",
         ],
     },
 }

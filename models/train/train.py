@@ -15,6 +15,7 @@ Subcommands (run from the repository root):
   eval    evaluate an HF folder:  train.py eval --task ner --model DIR --split test
   carry   local: write .dev/carry.tar.xz, the one file carried to the GPU (base + data);
           `carry --task pii` writes .dev/carry_pii.tar.xz (base + generated PII data + CoNLL + WNUT)
+  soup    local: soup DIR... --out DIR averages fine-tuned folders of one base (the PII model)
   unpack  local: join the parts, rebuild the f32 folders under models/.cache/trained/,
           re-evaluate them on CPU, write metrics.json / provenance.json / LICENSE.
 
@@ -1184,6 +1185,39 @@ def cmd_unpack(args):
         (out_root / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
 
 
+# ----------------------------------------------------------------------------- soup (local)
+
+def cmd_soup(args):
+    """A uniform weight average ("model soup", Wortsman et al. 2022) of fine-tuned folders that
+    share one base and one architecture: runs of the same recipe on different generated data
+    land in one basin, and their mean generalises better than either (figures in the PII card)."""
+    from safetensors.torch import load_file, save_file
+    srcs = [Path(s) for s in args.members]
+    sds = [load_file(str(s / "model.safetensors")) for s in srcs]
+    cfgs = [json.loads((s / "config.json").read_text()) for s in srcs]
+    for s, sd, cfg in zip(srcs[1:], sds[1:], cfgs[1:]):
+        if cfg.get("id2label") != cfgs[0].get("id2label") or sd.keys() != sds[0].keys():
+            sys.exit(f"{s}: labels or tensors differ from {srcs[0]}: not one architecture")
+        if sha256(s / "tokenizer.json") != sha256(srcs[0] / "tokenizer.json"):
+            sys.exit(f"{s}: tokenizer differs from {srcs[0]}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    mean = {k: (sum(sd[k].double() for sd in sds) / len(sds)).float().contiguous() for k in sds[0]}
+    save_file(mean, str(out / "model.safetensors"), metadata={"format": "pt"})
+    for f in ("config.json", "tokenizer.json", "LICENSE"):
+        if (srcs[0] / f).exists():
+            shutil.copyfile(srcs[0] / f, out / f)
+    members = []
+    for s in srcs:
+        prov = json.loads((s / "provenance.json").read_text()) if (s / "provenance.json").exists() else {}
+        members.append({"folder": str(s), "model.safetensors_sha256": sha256(s / "model.safetensors"),
+                        "variant": prov.get("variant"), "data": prov.get("data")})
+    (out / "provenance.json").write_text(json.dumps({
+        "soup": "uniform mean of the members' f32 weights (models/train/train.py soup)",
+        "members": members, "model.safetensors_sha256": sha256(out / "model.safetensors")}, indent=2) + "\n")
+    print(f"soup of {len(srcs)} -> {out} (model.safetensors sha256 {sha256(out / 'model.safetensors')})")
+
+
 # ----------------------------------------------------------------------------- cli
 
 def main():
@@ -1246,7 +1280,13 @@ def main():
     pc.add_argument("--task", default=None, choices=["pii"], help="pii: carry the PII data instead of NER/POS/SST-2")
     common(pc)
 
+    pp = sub.add_parser("soup", help="average fine-tuned folders of one base and architecture")
+    pp.add_argument("members", nargs="+", help="folders with model.safetensors, config.json, tokenizer.json")
+    pp.add_argument("--out", required=True)
+
     args = ap.parse_args()
+    if args.cmd == "soup":
+        return cmd_soup(args)
     global PII_GEN, NO_CONLL
     PII_GEN = args.pii_gen
     NO_CONLL = getattr(args, "no_conll", False)

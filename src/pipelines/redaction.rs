@@ -101,6 +101,7 @@ pub fn model_spans(classifier: &TokenClassifier, text: &str) -> Result<Vec<Span>
     Ok(classifier
         .classify(&view.text, &opts)?
         .iter()
+        .filter(|e| view.text.get(e.start..e.end).is_some_and(has_word_character))
         .filter_map(|e| {
             let (start, end) = view.original_range(e.start, e.end)?;
             Some(Span {
@@ -110,4 +111,25 @@ pub fn model_spans(classifier: &TokenClassifier, text: &str) -> Result<Vec<Span>
             })
         })
         .collect())
+}
+
+/// Personal data always holds a letter or a digit; a model span of punctuation, symbols or
+/// emoji alone (a lone "," tagged as a name piece) would only hide text that is not personal.
+fn has_word_character(s: &str) -> bool {
+    s.chars().any(char::is_alphanumeric)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_word_character;
+
+    #[test]
+    fn spans_without_a_letter_or_digit_are_not_personal() {
+        for s in [",", "-", "😬", "🙏 ", "§ –", "(", ""] {
+            assert!(!has_word_character(s), "{s:?}");
+        }
+        for s in ["Anna", "42", "件名", "ΛΕΥΚΩΣΙΑ", "-01", "@x"] {
+            assert!(has_word_character(s), "{s:?}");
+        }
+    }
 }
