@@ -182,6 +182,7 @@ fn redact_command() {
     let text = "Card 4111 1111 1111 1111, mail jo@example.com, SSN 000-12-3456.";
     let (ok, out, err) = tokenveil(&[
         "redact",
+        "--no-model",
         "--json",
         "--operator",
         "CREDIT_CARD=mask:#:4:end",
@@ -209,7 +210,7 @@ fn redact_command() {
         .expect("the number after `SSN` is redacted");
     assert_eq!(ssn["entity_type"], "US_SSN");
     assert!((ssn["score"].as_f64().unwrap() - 0.8).abs() < 1e-6, "{out}");
-    let (ok, _, err) = tokenveil(&["redact", "--operator", "EMAIL=shred", text]);
+    let (ok, _, err) = tokenveil(&["redact", "--no-model", "--operator", "EMAIL=shred", text]);
     assert!(!ok && err.contains("error [invalid_option]"), "{err}");
 }
 
@@ -241,7 +242,13 @@ fn redact_config_is_checked() {
         ),
     ] {
         let path = write(name, json);
-        let (ok, _, err) = tokenveil(&["redact", "--config", &path, "mail jo@example.com"]);
+        let (ok, _, err) = tokenveil(&[
+            "redact",
+            "--no-model",
+            "--config",
+            &path,
+            "mail jo@example.com",
+        ]);
         assert!(
             !ok && err.contains("error [invalid_option]") && err.contains(needle),
             "{name}: {err}"
@@ -252,6 +259,7 @@ fn redact_config_is_checked() {
     let run = |key: &str| {
         let (ok, out, err) = tokenveil(&[
             "redact",
+            "--no-model",
             "--operator",
             "EMAIL=hash",
             "--hash-key",
@@ -271,4 +279,45 @@ fn redact_config_is_checked() {
         )
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+fn tokenveil_env(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tokenveil"))
+        .args(args)
+        .env_remove("TOKENVEIL_MODEL")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn redact_finds_the_shipped_pii_model_without_model() {
+    let text = "Please call Maria Garcia in Lisbon tomorrow.";
+    // Without --model: the repository's models/pii/pii-q8_0.gguf finds the name and the city.
+    let (ok, out, err) = tokenveil_env(&["redact", text], &[]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("<PERSON_1>") && out.contains("<LOCATION_1>") && !out.contains("Garcia"),
+        "{out}"
+    );
+    // --no-model: patterns alone, which know no names.
+    let (ok, out, err) = tokenveil_env(&["redact", "--no-model", text], &[]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), text);
+    // $TOKENVEIL_MODEL wins, and a missing file is an `io` error that names it.
+    let (ok, _, err) = tokenveil_env(
+        &["redact", text],
+        &[("TOKENVEIL_MODEL", "/nonexistent/pii.gguf")],
+    );
+    assert!(
+        !ok && err.contains("error [io]") && err.contains("/nonexistent/pii.gguf"),
+        "{err}"
+    );
+    let (ok, _, err) = tokenveil(&["redact", "--no-model", "--model", "x.gguf", text]);
+    assert!(!ok && err.contains("cannot be used with"), "{err}");
 }

@@ -78,9 +78,13 @@ enum Command {
     /// Prints the redacted text (or, with --json, the text, every span and the restore mapping).
     Redact {
         /// Token-classification models for names, addresses, ... (repeatable: their entities
-        /// are pooled; patterns alone without one).
+        /// are pooled). Without one: $TOKENVEIL_MODEL, else the repository's
+        /// models/pii/pii-q8_0.gguf.
         #[arg(long, short)]
         model: Vec<PathBuf>,
+        /// Patterns alone, no model.
+        #[arg(long, conflicts_with = "model")]
+        no_model: bool,
         /// A RedactorConfig as JSON (detectors, custom_patterns, deny_list, allow_list,
         /// disabled_types, thresholds, min_score, operators, default_operator,
         /// model_label_map, hash_key); unknown keys are errors.
@@ -99,7 +103,8 @@ enum Command {
     /// Evaluate a model: entity F1 (seqeval semantics) or tag accuracy on a CoNLL file,
     /// accuracy on a `sentence<TAB>label` TSV file.
     Eval {
-        /// The model to evaluate (with --pii: optional, see --no-model and --predictions).
+        /// The model to evaluate (with --pii: by default the redactor's default model, see
+        /// `redact --help`; or --no-model, or --predictions).
         #[arg(long, short)]
         model: Option<PathBuf>,
         /// CoNLL file (whitespace columns, blank line between sentences).
@@ -261,6 +266,7 @@ fn run(cli: &Cli) -> Result<()> {
         }
         Command::Redact {
             model,
+            no_model,
             config,
             operators,
             hash_key,
@@ -288,6 +294,11 @@ fn run(cli: &Cli) -> Result<()> {
             {
                 cfg.hash_key = Some(key);
             }
+            let model = match (model.is_empty(), no_model) {
+                (_, true) => Vec::new(),
+                (true, false) => vec![default_pii_model()?],
+                (false, false) => model.clone(),
+            };
             let classifiers = model
                 .iter()
                 .map(|m| TokenClassifier::new(ModelBundle::from_path(m, None)?))
@@ -314,7 +325,11 @@ fn run(cli: &Cli) -> Result<()> {
             predictions,
             batch_size,
         } => {
-            let load = || match model {
+            let model = match (model, pii) {
+                (None, Some(_)) if !*no_model && predictions.is_none() => Some(default_pii_model()?),
+                _ => model.clone(),
+            };
+            let load = || match &model {
                 Some(m) => ModelBundle::from_path(m, None),
                 None => Err(Error::InvalidOption(
                     "--model is required (with --pii: or --no-model, or --predictions)".into(),
@@ -410,6 +425,38 @@ fn run(cli: &Cli) -> Result<()> {
             print_json(&info)
         }
     }
+}
+
+/// The PII model used when `redact` or `eval --pii` is given none: $TOKENVEIL_MODEL when set
+/// (it must exist), else models/pii/pii-q8_0.gguf under the current directory, else in the
+/// repository this binary was built from. None of them: an `io` error naming every path tried.
+fn default_pii_model() -> Result<PathBuf> {
+    const SHIPPED: &str = "models/pii/pii-q8_0.gguf";
+    if let Some(path) = std::env::var_os("TOKENVEIL_MODEL") {
+        let path = PathBuf::from(path);
+        return match path.is_file() {
+            true => Ok(path),
+            false => Err(Error::io(
+                format!("$TOKENVEIL_MODEL={}", path.display()),
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such model file"),
+            )),
+        };
+    }
+    let tried = [
+        PathBuf::from(SHIPPED),
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SHIPPED),
+    ];
+    if let Some(found) = tried.iter().find(|p| p.is_file()) {
+        return Ok(found.clone());
+    }
+    let list: Vec<String> = tried.iter().map(|p| p.display().to_string()).collect();
+    Err(Error::io(
+        format!("the default PII model (tried $TOKENVEIL_MODEL (unset), {})", list.join(", ")),
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "not found: pass --model FILE, set $TOKENVEIL_MODEL, or --no-model for patterns alone",
+        ),
+    ))
 }
 
 fn read_text(path: &std::path::Path) -> Result<String> {
