@@ -41,18 +41,36 @@ const PII = {
   card: "4111 1111 1111 1111",
   iban: "GB82 WEST 1234 5698 7654 32",
 };
+// Our PII model's own example: a whole-name PERSON, an organisation, a city and a phone.
+const MARIA_TEXT = "Hi, I'm Maria Garcia from Acme Corp in Berlin, call +49 30 1234567.";
+// Rampart tags every word piece B-: its default aggregation ("first") must keep words whole.
+const RAMPART_TEXT = "Angela Merkel lives in Cupertino";
 const POSITIVE_TEXT = "An absolutely delightful film: sharp, funny and moving. I loved it.";
 const NEGATIVE_TEXT = "A tedious, badly acted mess. I wanted my money back after ten minutes.";
 
 const { TokenClassifier, TextClassifier } = await import(join(repo, "dist", "index.js"));
 const modelBytes = (id) => new Uint8Array(readFileSync(join(site, "models", entry(id).file)));
 const nodePii = await TokenClassifier.load(modelBytes("pii"));
+const nodeRampart = await TokenClassifier.load(modelBytes("rampart"));
 const expected = {
-  entities: nodePii.classify(PII_TEXT, { aggregationStrategy: "simple" }).entities,
+  entities: nodePii.classify(PII_TEXT, { aggregationStrategy: entry("pii").aggregation }).entities,
+  mariaEntities: nodePii.classify(MARIA_TEXT, { aggregationStrategy: entry("pii").aggregation }).entities,
   tokens: nodePii.logits(PII_TEXT).tokens,
+  piiLabels: nodePii.info.labels,
+  rampartEntities: nodeRampart.classify(RAMPART_TEXT, { aggregationStrategy: entry("rampart").aggregation }).entities,
+  rampartSimple: nodeRampart.classify(RAMPART_TEXT, { aggregationStrategy: "simple" }).entities,
+  rampartLabels: nodeRampart.info.labels,
   sentimentLabels: (await TextClassifier.load(modelBytes("sentiment"))).info.labels,
 };
 nodePii.dispose();
+nodeRampart.dispose();
+/** Node's entities as the page's spans are compared: label@start-end. */
+const spansOf = (entities) => entities.map((e) => `${e.entityGroup}@${e.start}-${e.end}`);
+/** The page's percentage for a score (www/src/render.ts formatPercent). */
+const percent = (score) => {
+  const tenths = Math.floor(score * 1000 + 1e-9);
+  return tenths >= 1000 ? "100%" : `${(tenths / 10).toFixed(1)}%`;
+};
 
 const checks = new Checks();
 // Served as `npm run demo` serves it: strict CSP, cross-origin isolated (so threads).
@@ -121,6 +139,23 @@ async function waitForResult(page, selector, attr, text) {
     });
 }
 
+/** The highlighted spans as the page shows them. */
+function readMarks(page) {
+  return page.$$eval("#highlighted mark.entity", (ms) =>
+    ms.map((m) => ({
+      label: m.dataset.label,
+      score: Number(m.dataset.score),
+      start: Number(m.dataset.start),
+      end: Number(m.dataset.end),
+      text: m.querySelector(".entity-text")?.textContent,
+      shownScore: m.querySelector(".entity-score")?.textContent,
+      scoreVisible: (m.querySelector(".entity-score")?.getBoundingClientRect().width ?? 0) > 0,
+      tabindex: m.getAttribute("tabindex"),
+      aria: m.getAttribute("aria-label"),
+    })),
+  );
+}
+
 /** Types `text` into the textarea the way a person would, pausing so some requests supersede others. */
 async function typeText(page, text) {
   const input = page.locator("#input");
@@ -166,24 +201,22 @@ try {
   });
 
   await checks.run("1b. typed name, email and phone are highlighted with the model's labels", async () => {
+    const title = await desktop.locator("#model option:checked").textContent();
+    assert(title === "PII (tokenveil)", `the default model is "${title}"`);
+    const aggregation = await desktop.locator("#aggregation").inputValue();
+    assert(aggregation === "simple", `the PII model starts on aggregation "${aggregation}", its manifest says "simple"`);
     await typeText(desktop, PII_TEXT);
     await waitForResult(desktop, "#highlighted", "data-text", PII_TEXT);
-    const marks = await desktop.$$eval("#highlighted mark.entity", (ms) =>
-      ms.map((m) => ({
-        label: m.dataset.label,
-        start: Number(m.dataset.start),
-        end: Number(m.dataset.end),
-        text: m.querySelector(".entity-text")?.textContent,
-        tabindex: m.getAttribute("tabindex"),
-        aria: m.getAttribute("aria-label"),
-      })),
-    );
+    const marks = await readMarks(desktop);
     const has = (label, value) => {
       const from = PII_TEXT.indexOf(value);
       return marks.some((m) => m.label === label && m.start >= from && m.end <= from + value.length);
     };
-    assert(has("GIVEN_NAME", "Sarah"), `no GIVEN_NAME span on "Sarah": ${JSON.stringify(marks)}`);
-    assert(has("SURNAME", "Johnson"), `no SURNAME span on "Johnson": ${JSON.stringify(marks)}`);
+    const whole = (label, value) => {
+      const from = PII_TEXT.indexOf(value);
+      return marks.some((m) => m.label === label && m.start === from && m.end === from + value.length);
+    };
+    assert(whole("PERSON", PII.name), `no PERSON span on the whole "${PII.name}": ${JSON.stringify(marks)}`);
     assert(has("EMAIL", PII.email), `no EMAIL span inside the email: ${JSON.stringify(marks)}`);
     assert(has("PHONE", PII.phone), `no PHONE span inside the phone number: ${JSON.stringify(marks)}`);
     for (const m of marks) {
@@ -191,7 +224,7 @@ try {
       assert(m.tabindex === "0", "a span is not focusable");
       assert(m.aria?.includes(m.label) && m.aria.includes(`characters ${m.start}–${m.end}`), `aria-label "${m.aria}"`);
     }
-    const want = expected.entities.map((e) => `${e.entityGroup}@${e.start}-${e.end}`);
+    const want = spansOf(expected.entities);
     const got = marks.map((m) => `${m.label}@${m.start}-${m.end}`);
     assert(JSON.stringify(got) === JSON.stringify(want), `page spans ${got.join(" ")}\n  Node spans ${want.join(" ")}`);
     const legend = await desktop.$$eval("#legend .legend-item", (items) => items.map((i) => i.textContent?.trim()));
@@ -217,7 +250,7 @@ try {
       const t = want[i];
       assert(row.token === t.token, `row ${i} shows "${row.token}", token is "${t.token}"`);
       assert(row.special === t.special, `row ${i} (${t.token}) special=${row.special}, expected ${t.special}`);
-      assert(row.cells === 35, `row ${i} has ${row.cells} label cells, expected 35`);
+      assert(row.cells === expected.piiLabels.length, `row ${i} has ${row.cells} label cells, expected ${expected.piiLabels.length}`);
       assert(row.shaded !== "", `row ${i} has no heat-map shading`);
     });
     const scroll = await desktop
@@ -280,6 +313,69 @@ try {
     return "placeholders, restore, mask and copy";
   });
 
+  await checks.run("1d. whole-word PERSON and a PHONE with their scores; the minimum-score slider hides and brings them back", async () => {
+    await desktop.locator("#input").fill(MARIA_TEXT);
+    await waitForResult(desktop, "#highlighted", "data-text", MARIA_TEXT);
+    const marks = await readMarks(desktop);
+    const name = MARIA_TEXT.indexOf("Maria Garcia");
+    assert(
+      marks.some((m) => m.label === "PERSON" && m.start === name && m.end === name + "Maria Garcia".length),
+      `no PERSON span on the whole "Maria Garcia": ${JSON.stringify(marks)}`,
+    );
+    assert(!marks.some((m) => m.text === "Maria" || m.text === "Garcia"), `the name shows in pieces: ${JSON.stringify(marks)}`);
+    const phone = MARIA_TEXT.indexOf("+49 30 1234567");
+    assert(
+      marks.some((m) => m.label === "PHONE" && m.start <= phone && m.end >= phone + "+49 30 1234567".length),
+      `no PHONE span on "+49 30 1234567": ${JSON.stringify(marks)}`,
+    );
+    const got = marks.map((m) => `${m.label}@${m.start}-${m.end}`);
+    const want = spansOf(expected.mariaEntities);
+    assert(JSON.stringify(got) === JSON.stringify(want), `page spans ${got.join(" ")}\n  Node spans ${want.join(" ")}`);
+    for (const m of marks) {
+      assert(m.shownScore === percent(m.score) && m.scoreVisible, `span "${m.text}" shows score "${m.shownScore}" for ${m.score}`);
+      assert(m.aria.includes(`score ${percent(m.score)}`), `aria-label "${m.aria}" lacks the score`);
+    }
+    const scores = await desktop.$$eval("#redaction-spans tbody tr", (trs) =>
+      trs.map((tr) => ({ score: Number(tr.dataset.score), cell: tr.children[2]?.textContent })),
+    );
+    assert(scores.length > 0 && scores.every((r) => r.cell === percent(r.score)), `redaction table scores: ${JSON.stringify(scores)}`);
+
+    // The slider, by keyboard: a step, the top (1.0), the bottom (0).
+    const slider = desktop.locator("#min-score");
+    const label = await desktop.locator("label[for='min-score']").textContent();
+    assert(/minimum score/i.test(label), `slider label: ${label}`);
+    const setBy = async (key, value, shown) => {
+      await slider.focus();
+      await desktop.keyboard.press(key);
+      await desktop.waitForFunction(
+        (v) => document.getElementById("highlighted")?.dataset.minScore === v && document.getElementById("redacted")?.dataset.minScore === v,
+        value,
+        { timeout: RESULT_TIMEOUT },
+      );
+      const out = await desktop.locator("#min-score-value").textContent();
+      const valuetext = await slider.getAttribute("aria-valuetext");
+      assert(out === shown && valuetext === shown, `slider at ${value} shows "${out}" (aria-valuetext "${valuetext}"), expected "${shown}"`);
+    };
+    await setBy("ArrowRight", "0.05", "5%");
+    await setBy("End", "1", "100%");
+    const top = await readMarks(desktop);
+    assert(top.every((m) => m.score >= 1), `spans scored below 1 still show at 100%: ${JSON.stringify(top)}`);
+    const hiddenCount = Number(await desktop.locator("#highlighted").getAttribute("data-hidden-count"));
+    assert(hiddenCount === marks.length - top.length, `data-hidden-count ${hiddenCount}`);
+    const note = await desktop.locator("#below-min-score").textContent();
+    assert(top.length === marks.length || (await desktop.locator("#below-min-score").isVisible()) && note.includes("100%"), `below-threshold note: "${note}"`);
+    const redactedTop = await desktop.$$eval("#redaction-spans tbody tr", (trs) => trs.map((tr) => Number(tr.dataset.score)));
+    assert(redactedTop.every((score) => score >= 1), `redaction kept spans scored below 1 at 100%: ${redactedTop}`);
+    await setBy("Home", "0", "0%");
+    const back = await readMarks(desktop);
+    assert(
+      JSON.stringify(back.map((m) => `${m.label}@${m.start}-${m.end}`)) === JSON.stringify(got),
+      `at 0% the page shows ${back.length} spans, before ${marks.length}`,
+    );
+    assert(await desktop.locator("#below-min-score").isHidden(), "the below-threshold note stays at 0%");
+    return `${marks.map((m) => `${m.label} "${m.text}" ${m.shownScore}`).join(", ")}; ${top.length} left at 100%`;
+  });
+
   await checks.run("6a. no network request while analysing, after the model download", async () => {
     const later = requests.slice(requestsAfterLoad);
     assert(later.length === 0, `requests after the model loaded: ${later.join(", ")}`);
@@ -288,6 +384,54 @@ try {
   // A screenshot with a span's tooltip open.
   await desktop.locator("#highlighted mark.entity").first().hover();
   await desktop.screenshot({ path: join(results, "demo-desktop.png"), fullPage: true });
+
+  await checks.run("3a. the Rampart entry loads and, on its default aggregation, shows whole words", async () => {
+    await desktop.selectOption("#model", "rampart");
+    await waitForModel(desktop, "rampart");
+    const aggregation = await desktop.locator("#aggregation").inputValue();
+    assert(aggregation === entry("rampart").aggregation, `Rampart starts on "${aggregation}"`);
+    await desktop.locator("#input").fill(RAMPART_TEXT);
+    await waitForResult(desktop, "#highlighted", "data-text", RAMPART_TEXT);
+    await desktop.waitForSelector(`#highlighted[data-aggregation="${aggregation}"]`, { timeout: RESULT_TIMEOUT });
+    const marks = await readMarks(desktop);
+    const words = marks.map((m) => `${m.label}:${m.text}`);
+    for (const want of ["GIVEN_NAME:Angela", "SURNAME:Merkel", "CITY:Cupertino"]) {
+      assert(words.includes(want), `no ${want} span: ${words.join(" ")}`);
+    }
+    const want = spansOf(expected.rampartEntities);
+    const got = marks.map((m) => `${m.label}@${m.start}-${m.end}`);
+    assert(JSON.stringify(got) === JSON.stringify(want), `page spans ${got.join(" ")}\n  Node spans ${want.join(" ")}`);
+    assert(marks.every((m) => m.shownScore === percent(m.score)), `scores: ${marks.map((m) => m.shownScore)}`);
+    await waitForResult(desktop, "#token-table", "data-text", RAMPART_TEXT);
+    const cells = await desktop.$$eval("#token-table tbody tr:first-child td.heat", (tds) => tds.length);
+    assert(cells === expected.rampartLabels.length, `${cells} label columns, Rampart has ${expected.rampartLabels.length}`);
+    await waitForResult(desktop, "#redacted", "data-text", RAMPART_TEXT);
+    const redacted = await desktop.locator("#redacted").textContent();
+    assert(redacted.includes("<PERSON_1>") && !redacted.includes("Merkel"), `redacted: ${redacted}`);
+    return words.join(" ");
+  });
+
+  await checks.run("3b. a picked aggregation overrides the model's default and is kept for that model", async () => {
+    // Rampart on "simple" splits words into its B- pieces: the pick is used, not the default.
+    await desktop.selectOption("#aggregation", "simple");
+    await desktop.waitForSelector('#highlighted[data-aggregation="simple"]', { timeout: RESULT_TIMEOUT });
+    const pieces = (await readMarks(desktop)).map((m) => `${m.label}@${m.start}-${m.end}`);
+    const want = spansOf(expected.rampartSimple);
+    assert(JSON.stringify(pieces) === JSON.stringify(want), `page spans ${pieces.join(" ")}\n  Node spans ${want.join(" ")}`);
+    // Another model starts on its own default; back on Rampart, the pick is still there.
+    await desktop.selectOption("#model", "pii");
+    await waitForModel(desktop, "pii");
+    const pii = await desktop.locator("#aggregation").inputValue();
+    assert(pii === entry("pii").aggregation, `the PII model shows "${pii}" after Rampart's pick`);
+    await desktop.selectOption("#model", "rampart");
+    await waitForModel(desktop, "rampart");
+    const kept = await desktop.locator("#aggregation").inputValue();
+    assert(kept === "simple", `Rampart lost the picked aggregation: "${kept}"`);
+    const defaultText = await desktop.locator(`#aggregation option[value="${entry("rampart").aggregation}"]`).textContent();
+    assert(/default/.test(defaultText), `Rampart's default is not marked in the list: "${defaultText}"`);
+    await desktop.selectOption("#aggregation", entry("rampart").aggregation);
+    return `${pieces.length} pieces on "simple"; PII model on "${pii}"`;
+  });
 
   await checks.run("3. sentiment model shows one bar per class; the most likely class is right", async () => {
     await desktop.selectOption("#model", "sentiment");

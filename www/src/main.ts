@@ -1,6 +1,6 @@
 // The demo page: pick a model, type, and see entities, per-token logits, redaction and timings.
 // Everything runs in tokenveil's Web Worker, so typing never waits for a forward pass.
-import { ModelError, restore, type AggregationStrategy, type Redaction } from "tokenveil/worker";
+import { ModelError, restore, type AggregationStrategy, type Entity, type Redaction } from "tokenveil/worker";
 import { EXAMPLES, fetchManifest, loadModel, type LoadedModel, type ManifestModel } from "./models.js";
 import { OperatorChoices, copyText, renderRedaction, sampleReply } from "./redaction.js";
 import {
@@ -30,6 +30,10 @@ const ui = {
   example: byId<HTMLSelectElement>("example"),
   aggregation: byId<HTMLSelectElement>("aggregation"),
   aggregationField: byId("aggregation-field"),
+  minScore: byId<HTMLInputElement>("min-score"),
+  minScoreValue: byId<HTMLOutputElement>("min-score-value"),
+  minScoreField: byId("min-score-field"),
+  belowMinScore: byId("below-min-score"),
   description: byId("model-description"),
   load: byId("load"),
   loadLabel: byId("load-label"),
@@ -66,7 +70,11 @@ const state = {
   loads: new Map<string, Promise<LoadedModel>>(),
   selected: "",
   current: undefined as LoadedModel | undefined,
-  palette: new Palette([]),
+  palette: new Palette(),
+  /** The entity view's last answer, kept so that the minimum score filters it without a new call. */
+  entities: undefined as { text: string; entities: Entity[] } | undefined,
+  /** Aggregation the user picked, per model; a model without a pick uses its manifest default. */
+  aggregationChoice: new Map<string, AggregationStrategy>(),
   firstResultAt: undefined as number | undefined,
   redaction: undefined as Redaction | undefined,
   /** Once the user edits the reply, it is theirs: stop regenerating it. */
@@ -125,14 +133,39 @@ function markFirstResult(): void {
 
 // ---- analysis ----------------------------------------------------------------------------
 
+function minScore(): number {
+  return Number(ui.minScore.value);
+}
+
+/** The slider moves in steps of 5%: a whole percentage says it exactly. */
+function minScoreText(): string {
+  return `${Math.round(minScore() * 100)}%`;
+}
+
+/** The last entities at or above the minimum score, and a note saying how many are hidden. */
+function showEntities(): void {
+  const { text, entities } = state.entities ?? { text: "", entities: [] };
+  const threshold = minScore();
+  const shown = entities.filter((e) => e.score >= threshold);
+  renderHighlighted(ui.highlighted, text, shown, state.palette);
+  renderLegend(ui.legend, shown, state.palette);
+  const hidden = entities.length - shown.length;
+  ui.highlighted.dataset.minScore = String(threshold);
+  ui.highlighted.dataset.hiddenCount = String(hidden);
+  ui.belowMinScore.hidden = hidden === 0;
+  ui.belowMinScore.textContent =
+    hidden === 0 ? "" : `${hidden} ${hidden === 1 ? "span" : "spans"} scored below ${minScoreText()} hidden.`;
+}
+
 function analyseEntities(m: LoadedModel & { kind: "token" }, text: string): Promise<void> {
   const aggregationStrategy = ui.aggregation.value as AggregationStrategy;
   return run(
     "entities",
     () => m.model.classify(text, { aggregationStrategy }, { channel: "typing:entities" }),
     (r) => {
-      renderHighlighted(ui.highlighted, text, r.entities, state.palette);
-      renderLegend(ui.legend, r.entities, state.palette);
+      state.entities = { text, entities: r.entities };
+      showEntities();
+      ui.highlighted.dataset.aggregation = aggregationStrategy;
       renderTimings(ui.timings, r.timings);
       clearError();
       markFirstResult();
@@ -155,14 +188,16 @@ function analyseLogits(m: LoadedModel & { kind: "token" }, text: string): Promis
 
 function analyseRedaction(m: LoadedModel & { kind: "token" }, text: string): Promise<void> {
   const labels = TAGGERS.has(m.entry.id) ? m.model.info.labels : null;
+  const threshold = minScore();
   return run(
     "redact",
-    () => m.model.redact(text, operators.options(labels), { channel: "typing:redact" }),
+    () => m.model.redact(text, operators.options(labels, threshold), { channel: "typing:redact" }),
     (r) => {
       state.redaction = r;
       operators.addTypes(r.spans.map((s) => s.entityType));
       renderRedaction(r);
       ui.redacted.dataset.text = text;
+      ui.redacted.dataset.minScore = String(threshold);
       if (!state.replyEdited) ui.reply.value = sampleReply(r) ?? "";
       ui.restoreNote.hidden = r.mapping.length > 0 || r.spans.length === 0;
       void restoreReply();
@@ -202,8 +237,8 @@ async function restoreReply(): Promise<void> {
 function clearResults(): void {
   for (const part of Object.keys(state.seq) as Part[]) state.seq[part]++;
   state.redaction = undefined;
-  renderHighlighted(ui.highlighted, "", [], state.palette);
-  renderLegend(ui.legend, [], state.palette);
+  state.entities = undefined;
+  showEntities();
   ui.tokenTable.tHead?.replaceChildren();
   ui.tokenTable.tBodies[0]?.replaceChildren();
   ui.sentiment.replaceChildren();
@@ -273,6 +308,7 @@ function layoutFor(entry: ManifestModel): void {
   ui.tokensPanel.hidden = !token;
   ui.redactionPanel.hidden = !token;
   ui.aggregationField.hidden = !token;
+  ui.minScoreField.hidden = !token;
   ui.sentimentPanel.hidden = token;
   ui.entitiesHeading.textContent = TAGGERS.has(entry.id) ? "Tags" : "Entities";
   ui.redactionHint.textContent = TAGGERS.has(entry.id)
@@ -281,12 +317,33 @@ function layoutFor(entry: ManifestModel): void {
   document.body.dataset.task = entry.task;
 }
 
+/**
+ * Sets the aggregation control to the user's pick for this model, else to the model's default
+ * (the strategy that shows its entities as whole words), and marks that default in the list.
+ */
+function aggregationFor(entry: ManifestModel): void {
+  const fallback = entry.aggregation ?? "simple";
+  for (const option of ui.aggregation.options) {
+    option.dataset.text ??= option.textContent ?? option.value;
+    option.textContent = option.value === fallback ? `${option.dataset.text} (default)` : option.dataset.text;
+  }
+  ui.aggregation.value = state.aggregationChoice.get(entry.id) ?? fallback;
+  ui.aggregation.dataset.default = fallback;
+}
+
+function showMinScore(): void {
+  const text = minScoreText();
+  ui.minScoreValue.textContent = text;
+  ui.minScore.setAttribute("aria-valuetext", text);
+}
+
 async function selectModel(id: string): Promise<void> {
   const entry = state.manifest.find((m) => m.id === id);
   if (!entry) return;
   state.selected = id;
   state.current = undefined;
   layoutFor(entry);
+  aggregationFor(entry);
   ui.description.textContent = entry.description;
   fillExamples(id);
   // Keep what the user wrote; replace an example (or nothing) with one for this model.
@@ -317,7 +374,7 @@ async function selectModel(id: string): Promise<void> {
   }
   if (state.selected !== id) return;
   state.current = m;
-  state.palette = new Palette(m.model.info.labels);
+  state.palette = new Palette();
   state.redaction = undefined;
   operators.reset();
   ui.progress.max = entry.size;
@@ -334,7 +391,18 @@ async function selectModel(id: string): Promise<void> {
 // ---- events ------------------------------------------------------------------------------
 
 ui.input.addEventListener("input", analyseSoon);
-ui.aggregation.addEventListener("change", () => analyse("entities"));
+ui.aggregation.addEventListener("change", () => {
+  state.aggregationChoice.set(state.selected, ui.aggregation.value as AggregationStrategy);
+  analyse("entities");
+});
+// The entity view filters what it already has at once; redaction asks again once the slider rests.
+let minScoreTimer: ReturnType<typeof setTimeout> | undefined;
+ui.minScore.addEventListener("input", () => {
+  showMinScore();
+  showEntities();
+  clearTimeout(minScoreTimer);
+  minScoreTimer = setTimeout(() => analyse("redact"), TYPING_DELAY_MS);
+});
 ui.model.addEventListener("change", () => void selectModel(ui.model.value));
 ui.example.addEventListener("change", () => {
   const ex = EXAMPLES[state.selected]?.[Number(ui.example.value)];
@@ -355,6 +423,8 @@ ui.copy.addEventListener("click", async () => {
   ui.copyStatus.dataset.ok = String(ok);
 });
 attachTooltip(ui.highlighted, ui.tooltip);
+// A reload may restore the slider's last position.
+showMinScore();
 
 async function start(): Promise<void> {
   try {

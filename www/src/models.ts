@@ -1,6 +1,12 @@
 // The demo's models: the manifest written by prepare-models.mjs, example texts, and loading
 // through the worker API (cached, checked against the manifest's sha256, with progress).
-import { ModelError, TextClassifier, TokenClassifier, type LoadProgress } from "tokenveil/worker";
+import {
+  ModelError,
+  TextClassifier,
+  TokenClassifier,
+  type AggregationStrategy,
+  type LoadProgress,
+} from "tokenveil/worker";
 
 export interface ManifestModel {
   id: string;
@@ -8,6 +14,8 @@ export interface ManifestModel {
   title: string;
   task: "token-classification" | "text-classification";
   description: string;
+  /** Token classifiers: the aggregation the entity view starts with (whole words for this model). */
+  aggregation?: AggregationStrategy;
   size: number;
   sha256: string;
 }
@@ -60,28 +68,38 @@ export async function loadModel(
   return { kind: "token", entry, model, loadMs: performance.now() - started, fromCache };
 }
 
-/** A few texts per model; the PII ones carry the kinds of data Rampart and the patterns find. */
+/** Texts that carry the kinds of personal data the PII models and the patterns find. */
+const PII_EXAMPLES = [
+  {
+    title: "Support message",
+    text:
+      "Hi, I'm John Smith. Email me at john.smith@example.com or call +1 (415) 555-0132. " +
+      "My card is 4111 1111 1111 1111 and my IBAN is GB82 WEST 1234 5698 7654 32.",
+  },
+  {
+    title: "Delivery address",
+    text:
+      "Please ship the order to Maria Garcia, 221 Baker Street, Apt 4B, Springfield, IL 62704. " +
+      "Her phone is (217) 555-0199 and her email maria.garcia@example.org.",
+  },
+  {
+    title: "Booking",
+    text:
+      "Guest: Ahmed Khan, passport X1234567, card 5500 0000 0000 0004. " +
+      "Confirmation sent to ahmed.khan@example.net; call 020 7946 0018 with questions.",
+  },
+  {
+    title: "Patient note",
+    text:
+      "Patient: Dr. Emily Chen, 42, born 14/03/1982, chief financial officer at Northwind Traders. " +
+      "Diagnosed with type 2 diabetes; SSN 123-45-6789. Follow up via @emchen.",
+  },
+];
+
+/** A few texts per model (by manifest id). */
 export const EXAMPLES: Record<string, { title: string; text: string }[]> = {
-  pii: [
-    {
-      title: "Support message",
-      text:
-        "Hi, I'm John Smith. Email me at john.smith@example.com or call +1 (415) 555-0132. " +
-        "My card is 4111 1111 1111 1111 and my IBAN is GB82 WEST 1234 5698 7654 32.",
-    },
-    {
-      title: "Delivery address",
-      text:
-        "Please ship the order to Maria Garcia, 221 Baker Street, Apt 4B, Springfield, IL 62704. " +
-        "Her phone is (217) 555-0199 and her email maria.garcia@example.org.",
-    },
-    {
-      title: "Booking",
-      text:
-        "Guest: Ahmed Khan, passport X1234567, card 5500 0000 0000 0004. " +
-        "Confirmation sent to ahmed.khan@example.net; call 020 7946 0018 with questions.",
-    },
-  ],
+  pii: PII_EXAMPLES,
+  rampart: PII_EXAMPLES,
   ner: [
     { title: "Politics", text: "Angela Merkel met Emmanuel Macron in Paris to discuss the Airbus contract with Siemens." },
     { title: "Sport", text: "Lionel Messi scored twice as Inter Miami beat the New York Red Bulls in Florida on Saturday." },

@@ -1,7 +1,7 @@
 // The redaction panel: an operator per entity type, the redacted text with a copy button, what
 // was replaced, and a restore demo (a reply that uses the placeholders, restored locally).
 import type { Operator, Redaction, RedactOptions } from "tokenveil/worker";
-import { byId } from "./render.js";
+import { byId, formatPercent } from "./render.js";
 
 export const OPERATOR_KINDS = ["placeholder", "replace", "mask", "hash", "remove", "keep"] as const;
 export type OperatorKind = (typeof OPERATOR_KINDS)[number];
@@ -67,11 +67,14 @@ export class OperatorChoices {
     });
   }
 
-  /** Options for `redact`; POS tags are not personal data, so a POS model contributes none. */
-  options(modelLabels: string[] | null): RedactOptions {
+  /**
+   * Options for `redact`: spans scored below `minScore` are kept as they are; POS tags are not
+   * personal data, so a POS model (`modelLabels` given) contributes none.
+   */
+  options(modelLabels: string[] | null, minScore: number): RedactOptions {
     const operators: Record<string, Operator> = {};
     for (const [type, kind] of this.#byType) operators[type] = operator(kind);
-    const options: RedactOptions = { operators, defaultOperator: operator(this.#default), hashKey };
+    const options: RedactOptions = { operators, defaultOperator: operator(this.#default), hashKey, minScore };
     if (modelLabels) {
       options.modelLabelMap = Object.fromEntries(modelLabels.map((l) => [l.replace(/^[BI]-/, ""), null]));
     }
@@ -136,8 +139,18 @@ export function renderRedaction(redaction: Redaction): void {
       const tr = document.createElement("tr");
       tr.dataset.type = s.entityType;
       tr.dataset.detector = s.detector;
-      for (const text of [s.entityType, s.detector, s.original, s.replacement, `${s.start}–${s.end}`]) {
+      tr.dataset.score = String(s.score);
+      const cells: [string, string][] = [
+        ["type", s.entityType],
+        ["detector", s.detector],
+        ["score", formatPercent(s.score)],
+        ["original", s.original],
+        ["replacement", s.replacement],
+        ["offsets", `${s.start}–${s.end}`],
+      ];
+      for (const [column, text] of cells) {
         const td = document.createElement("td");
+        td.className = column;
         td.textContent = text;
         tr.append(td);
       }

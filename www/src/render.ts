@@ -25,34 +25,36 @@ export function bareLabel(label: string): string {
 }
 
 /**
- * One colour per bare label. The hues are spread evenly and handed out with a stride, so labels
- * next to each other in the model's list (GIVEN_NAME, SURNAME) never look alike; every entity's
- * text stays dark on a light tint of its hue, which keeps contrast high. The label is always
+ * One colour per bare label, handed out in the order labels first appear and then kept, so a
+ * label keeps its colour while the user types. Each new hue is the golden angle (~137.5°) on
+ * from the last, which keeps the few labels one text shows far apart on the colour wheel even
+ * for a model of 23 types (a fixed hue per label puts some of them 15° apart). Every entity's
+ * text stays dark on a light tint of its hue, which keeps contrast high; the label is always
  * written next to the colour, too.
  */
 export class Palette {
   #hues = new Map<string, number>();
-  constructor(labels: string[]) {
-    const bare = [...new Set(labels.map(bareLabel))].filter((l) => l !== "O");
-    const n = bare.length;
-    let stride = Math.max(1, Math.round(n * 0.38));
-    while (n > 1 && gcd(stride, n) !== 1) stride++;
-    bare.forEach((label, i) => {
-      const slot = (i * stride) % n;
-      this.#hues.set(label, Math.round(200 + (slot * 360) / n) % 360);
-    });
-  }
   paint(node: HTMLElement, label: string): void {
-    const hue = this.#hues.get(bareLabel(label)) ?? 0;
+    const bare = bareLabel(label);
+    let hue = this.#hues.get(bare);
+    if (hue === undefined) {
+      hue = Math.round(200 + this.#hues.size * 137.508) % 360;
+      this.#hues.set(bare, hue);
+    }
     node.style.setProperty("--hue", String(hue));
   }
 }
 
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
-}
-
 export const formatScore = (score: number): string => score.toFixed(2);
+
+/**
+ * A score as a percentage with one decimal, rounded down: a 0.9999 span reads "99.9%", and
+ * "100%" means a score of exactly 1 (what a minimum score of 100% keeps).
+ */
+export function formatPercent(score: number): string {
+  const tenths = Math.floor(score * 1000 + 1e-9);
+  return tenths >= 1000 ? "100%" : `${(tenths / 10).toFixed(1)}%`;
+}
 const ms = (value: number): string => `${value.toFixed(1)} ms`;
 
 function entityLabel(entity: Entity): string {
@@ -74,6 +76,7 @@ export function renderHighlighted(container: HTMLElement, text: string, entities
     const mark = el("mark", { className: "entity" });
     const word = el("span", { className: "entity-text", text: text.slice(entity.start, entity.end) });
     const tag = el("span", { className: "entity-tag", text: label });
+    tag.append(el("span", { className: "entity-score", text: formatPercent(entity.score) }));
     tag.setAttribute("aria-hidden", "true");
     mark.append(word, tag);
     mark.tabIndex = 0;
@@ -83,7 +86,7 @@ export function renderHighlighted(container: HTMLElement, text: string, entities
     mark.dataset.end = String(entity.end);
     mark.setAttribute(
       "aria-label",
-      `${text.slice(entity.start, entity.end)}: ${label}, score ${formatScore(entity.score)}, characters ${entity.start}–${entity.end}`,
+      `${text.slice(entity.start, entity.end)}: ${label}, score ${formatPercent(entity.score)}, characters ${entity.start}–${entity.end}`,
     );
     palette.paint(mark, label);
     fragment.append(mark);
@@ -123,7 +126,7 @@ export function attachTooltip(container: HTMLElement, tooltip: HTMLElement): voi
     const { label = "", score = "0", start = "0", end = "0" } = mark.dataset;
     const rows: [string, string][] = [
       ["Label", label],
-      ["Score", formatScore(Number(score))],
+      ["Score", `${formatPercent(Number(score))} (${Number(score).toFixed(4)})`],
       ["Characters", `${start}–${end}`],
     ];
     tooltip.replaceChildren(
