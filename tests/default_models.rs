@@ -1,4 +1,4 @@
-//! The shipped default models (models/{ner,pos,sst2}/*-{q8_0,q4_0}.gguf, Q8_0 embeddings)
+//! The shipped default models (models/{ner,pos,sst2,pii}/*-{q8_0,q4_0}.gguf, Q8_0 embeddings)
 //! against PyTorch f32 on held-out sentences (tests/golden/default_models.json): argmax
 //! labels and the documented bounds.
 
@@ -6,15 +6,22 @@ mod common;
 use common::*;
 use tokenveil::ModelBundle;
 
-/// (file suffix, max |Δlogit|, least argmax agreement). Measured: Q8_0 0.21 / 100%;
-/// Q4_0 1.13 / 100%.
+/// (file suffix, max |Δlogit|, least argmax agreement); the measured figures are in the model
+/// cards (models/README.md, models/pii/README.md).
 const FILES: [(&str, f32, f32); 2] = [("q8_0", 0.3, 1.0), ("q4_0", 1.5, 1.0)];
+/// The PII model's Q4_0 file: its 47 labels include close pairs (B-/I- of one type, ADDRESS and
+/// LOCATION) that 4-bit weights swap on a few pieces, so argmax agrees on ≥ 97% there.
+const PII_Q4_0: (f32, f32) = (2.0, 0.97);
 
 #[test]
 fn shipped_q8_0_models_agree_with_pytorch() {
     let golden = golden("tests/golden/default_models.json");
-    for name in ["ner", "pos", "sst2"] {
+    for name in ["ner", "pos", "sst2", "pii"] {
         for (quant, bound, min_agreement) in FILES {
+            let (bound, min_agreement) = match (name, quant) {
+                ("pii", "q4_0") => PII_Q4_0,
+                _ => (bound, min_agreement),
+            };
             let bundle = ModelBundle::from_path(
                 root().join(format!("models/{name}/{name}-{quant}.gguf")),
                 None,
