@@ -8,7 +8,9 @@ import { Checks, assert, launch, startServer } from "./lib.mjs";
 const repo = new URL("../../", import.meta.url).pathname;
 const checks = new Checks();
 
-// (model file, golden, bound on max |Δlogit|). Measured in Chromium 156 with the relaxed-SIMD
+// (model file, golden, bound on max |Δlogit|[, least argmax agreement: all when absent]). The PII
+// model's 47 labels hold close B-/I- pairs, of which 7-bit activations swap one piece of 172.
+// Measured in Chromium 156 with the relaxed-SIMD
 // build: NER Q8_0 0.356, POS Q8_0 0.132, SST-2 Q8_0 0.108 (7-bit activations; the simd128
 // build: 0.089, 0.052, 0.038); Q4_0 runs the same kernel in both builds, bit for bit: NER 1.187,
 // POS 0.924, Rampart 0.011.
@@ -19,6 +21,7 @@ const CASES = [
   ["models/ner/ner-q4_0.gguf", "default_models.json#ner", 1.5],
   ["models/pos/pos-q4_0.gguf", "default_models.json#pos", 1.5],
   ["models/rampart/rampart-q4_0.gguf", "rampart_ort.json", 0.03],
+  ["models/pii/pii-q8_0.gguf", "default_models.json#pii", 0.4, 0.99],
 ];
 
 const server = await startServer(repo);
@@ -62,11 +65,12 @@ try {
     const builds = [...new Set(results.models.map((m) => m.build))];
     assert(builds.length === 1 && builds[0] === "relaxed-simd", `builds: ${builds}`);
   });
-  for (const [file, , bound] of CASES) {
+  for (const [file, , bound, agreement = 1] of CASES) {
     const m = results.models.find((r) => r.file === file);
-    await checks.run(`${file.split("/").pop()}: within ${bound} of the reference, same argmax`, async () => {
+    const same = agreement === 1 ? "same argmax" : `argmax equal on ≥ ${agreement * 100}%`;
+    await checks.run(`${file.split("/").pop()}: within ${bound} of the reference, ${same}`, async () => {
       assert(m.worst <= bound, `max |Δlogit| ${m.worst}`);
-      assert(m.agree === m.total, `argmax ${m.agree}/${m.total}`);
+      assert(m.agree >= agreement * m.total, `argmax ${m.agree}/${m.total}`);
       return `max |Δlogit| ${m.worst.toFixed(3)}, argmax ${m.agree}/${m.total}`;
     });
   }
