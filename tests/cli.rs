@@ -321,3 +321,23 @@ fn redact_finds_the_shipped_pii_model_without_model() {
     let (ok, _, err) = tokenveil(&["redact", "--no-model", "--model", "x.gguf", text]);
     assert!(!ok && err.contains("cannot be used with"), "{err}");
 }
+
+#[test]
+fn redact_from_stdin_keeps_its_line_ends() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenveil"))
+        .args(["redact", "--no-model"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"mail jo@example.com\nbye\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "mail <EMAIL_1>\nbye\n");
+}

@@ -310,7 +310,12 @@ fn run(cli: &Cli) -> Result<()> {
             if cli.json {
                 return print_json(&out);
             }
-            println!("{}", out.text);
+            // The text as it came: a newline is added only where it had none (stdin's last
+            // line keeps its one newline instead of gaining a second).
+            match out.text.ends_with('\n') {
+                true => print!("{}", out.text),
+                false => println!("{}", out.text),
+            }
             Ok(())
         }
         Command::Eval {
