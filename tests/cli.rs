@@ -5,17 +5,11 @@ use common::*;
 use std::process::Command;
 
 fn tokenveil(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tokenveil"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    tokenveil_env(args, &[])
 }
 
+/// Runs the CLI with `env` set and $TOKENVEIL_MODEL cleared unless `env` sets it, so that the
+/// caller's shell cannot change which default model a test gets.
 #[test]
 fn convert_then_logits_matches_pytorch_labels() {
     let dir = root().join("tests/golden/tiny/distilbert-token");

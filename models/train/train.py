@@ -1168,11 +1168,7 @@ def cmd_unpack(args):
                      "sst2": ["GLUE SST-2 (sst2/{train,dev}.tsv); Socher et al. 2013 / GLUE: cite them"],
                      "pii": ["generated: models/train/pii_data.py --seed 1 (train) / --seed 2 (valid), Faker (MIT)",
                              "CoNLL-2003 English train/valid (conll2003/{train,valid}.txt), NER column mapped; Reuters RCV1, research use only",
-                             "WNUT-17 train (wnut17/wnut17train.conll), mapped; CC-BY-4.0"]}[task]
-            if not summary["variants"][meta["variant"]].get("no_conll") else
-            ["generated: models/train/pii_data.py --seed 1 (train) / --seed 2 (valid), Faker (MIT)",
-             "WNUT-17 train (wnut17/wnut17train.conll), mapped; CC-BY-4.0",
-             "CoNLL-2003 English valid (conll2003/valid.txt): validation only, never trained on"],
+                             "WNUT-17 train (wnut17/wnut17train.conll), mapped; CC-BY-4.0"]}[task],
             "recipe": recipe,
             "sweep": "python3 models/train/train.py sweep (variants in models/train/recipes.json)",
             "shipped_weights": "f16-rounded best checkpoint, upcast to f32",
@@ -1180,6 +1176,9 @@ def cmd_unpack(args):
             "model.safetensors_sha256": sha256(d / "model.safetensors"),
             "train_versions": dm["versions"],
         }
+        if summary["variants"][meta["variant"]].get("no_conll"):
+            prov["data"] = [x for x in prov["data"] if not x.startswith("CoNLL")] + [
+                "CoNLL-2003 English valid (conll2003/valid.txt): validation only, never trained on"]
         (d / "provenance.json").write_text(json.dumps(prov, indent=2) + "\n")
     if any(f"{t}/config.json" in files for t in ("ner", "pos", "sst2")):
         (out_root / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
