@@ -333,5 +333,74 @@ fn redact_from_stdin_keeps_its_line_ends() {
         .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "mail <EMAIL_1>\nbye\n");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "mail <EMAIL_1>\nbye\n"
+    );
+}
+
+#[test]
+fn eval_pii_saved_predictions_score_the_same() {
+    let dir = std::env::temp_dir().join(format!("tokenveil-cli-pred-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let gold = dir.join("gold.json");
+    // "é" before the email makes byte and code-point offsets differ.
+    let text = "Café note: write to ann@example.org or call 415-555-0132.";
+    let gold_json = serde_json::json!([{
+        "full_text": text,
+        "spans": [{"entity_type": "EMAIL_ADDRESS", "start_position": 20, "end_position": 35}],
+    }]);
+    assert_eq!(
+        &text.chars().skip(20).take(15).collect::<String>(),
+        "ann@example.org"
+    );
+    std::fs::write(&gold, gold_json.to_string()).unwrap();
+    let saved = dir.join("saved.json");
+    let (g, s) = (gold.to_str().unwrap(), saved.to_str().unwrap());
+    let (ok, first, err) = tokenveil(&[
+        "eval",
+        "--json",
+        "--pii",
+        g,
+        "--no-model",
+        "--save-predictions",
+        s,
+    ]);
+    assert!(ok, "{err}");
+    let preds: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    let spans = preds[0]["spans"].as_array().unwrap();
+    let email = spans
+        .iter()
+        .find(|x| x["entity_type"] == "EMAIL")
+        .expect("the email is found");
+    assert_eq!(
+        (
+            email["start_position"].as_u64(),
+            email["end_position"].as_u64()
+        ),
+        (Some(20), Some(35))
+    );
+    assert_eq!(email["entity_value"], "ann@example.org");
+    assert!(spans.iter().any(|x| x["entity_type"] == "PHONE"), "{preds}");
+    let (ok, second, err) = tokenveil(&["eval", "--json", "--pii", g, "--predictions", s]);
+    assert!(ok, "{err}");
+    let (a, b): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_str(&first).unwrap(),
+        serde_json::from_str(&second).unwrap(),
+    );
+    assert_eq!(a["leak"], b["leak"]);
+    assert_eq!(a["entities"], b["entities"]);
+    assert_eq!(a["leak"]["protected"], 1.0);
+    let (ok, _, err) = tokenveil(&[
+        "eval",
+        "--pii",
+        g,
+        "--predictions",
+        s,
+        "--save-predictions",
+        s,
+    ]);
+    assert!(!ok && err.contains("cannot be used with"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -134,6 +134,10 @@ enum Command {
         /// in the same form as the gold file, the same texts in the same order.
         #[arg(long, conflicts_with_all = ["model", "no_model", "no_patterns"])]
         predictions: Option<PathBuf>,
+        /// With --pii: also write tokenveil's spans to this file, in the gold file's form
+        /// (code-point offsets), to read what leaked or to score again with --predictions.
+        #[arg(long, conflicts_with = "predictions")]
+        save_predictions: Option<PathBuf>,
         #[arg(long, default_value_t = 16)]
         batch_size: usize,
     },
@@ -328,10 +332,13 @@ fn run(cli: &Cli) -> Result<()> {
             no_patterns,
             no_model,
             predictions,
+            save_predictions,
             batch_size,
         } => {
             let model = match (model, pii) {
-                (None, Some(_)) if !*no_model && predictions.is_none() => Some(default_pii_model()?),
+                (None, Some(_)) if !*no_model && predictions.is_none() => {
+                    Some(default_pii_model()?)
+                }
                 _ => model.clone(),
             };
             let load = || match &model {
@@ -362,7 +369,7 @@ fn run(cli: &Cli) -> Result<()> {
                             patterns: !no_patterns,
                         },
                     };
-                    eval_pii(system, path)?
+                    eval_pii(system, path, save_predictions.as_deref())?
                 }
                 _ => {
                     return Err(Error::InvalidOption(
@@ -456,7 +463,10 @@ fn default_pii_model() -> Result<PathBuf> {
     }
     let list: Vec<String> = tried.iter().map(|p| p.display().to_string()).collect();
     Err(Error::io(
-        format!("the default PII model (tried $TOKENVEIL_MODEL (unset), {})", list.join(", ")),
+        format!(
+            "the default PII model (tried $TOKENVEIL_MODEL (unset), {})",
+            list.join(", ")
+        ),
         std::io::Error::new(
             std::io::ErrorKind::NotFound,
             "not found: pass --model FILE, set $TOKENVEIL_MODEL, or --no-model for patterns alone",
@@ -552,7 +562,11 @@ enum PiiSystem {
     Predictions(std::path::PathBuf),
 }
 
-fn eval_pii(system: PiiSystem, path: &std::path::Path) -> Result<serde_json::Value> {
+fn eval_pii(
+    system: PiiSystem,
+    path: &std::path::Path,
+    save_predictions: Option<&std::path::Path>,
+) -> Result<serde_json::Value> {
     let raw = read_text(path)?;
     let samples = read_pii_json(&raw)?;
     let start = std::time::Instant::now();
@@ -608,6 +622,9 @@ fn eval_pii(system: PiiSystem, path: &std::path::Path) -> Result<serde_json::Val
             )
         }
     };
+    if let Some(out) = save_predictions {
+        write_predictions(out, &samples, &predicted)?;
+    }
     let triples: Vec<(&str, &TypedSpans, &TypedSpans)> = samples
         .iter()
         .zip(gold.iter().zip(&predicted))
@@ -622,6 +639,33 @@ fn eval_pii(system: PiiSystem, path: &std::path::Path) -> Result<serde_json::Val
         "entities": span_scores(&gold, &predicted),
         "seconds": start.elapsed().as_secs_f64(),
     }))
+}
+
+/// Predicted byte spans written as a PII JSON file like the gold one (code-point offsets).
+fn write_predictions(
+    out: &std::path::Path,
+    samples: &[tokenveil::eval::PiiSample],
+    predicted: &[TypedSpans],
+) -> Result<()> {
+    let list: Vec<serde_json::Value> = samples
+        .iter()
+        .zip(predicted)
+        .map(|(s, spans)| {
+            let chars = |b: usize| s.full_text[..b].chars().count();
+            serde_json::json!({
+                "full_text": s.full_text,
+                "spans": spans.iter().map(|(t, start, end)| serde_json::json!({
+                    "entity_type": t,
+                    "entity_value": &s.full_text[*start..*end],
+                    "start_position": chars(*start),
+                    "end_position": chars(*end),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let json = serde_json::to_string_pretty(&list)
+        .map_err(|e| Error::InvalidOption(format!("predictions: {e}")))?;
+    std::fs::write(out, json).map_err(|e| Error::io(out, e))
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

@@ -101,7 +101,11 @@ pub fn model_spans(classifier: &TokenClassifier, text: &str) -> Result<Vec<Span>
     Ok(classifier
         .classify(&view.text, &opts)?
         .iter()
-        .filter(|e| view.text.get(e.start..e.end).is_some_and(has_word_character))
+        .filter(|e| {
+            view.text
+                .get(e.start..e.end)
+                .is_some_and(has_word_character)
+        })
         .filter_map(|e| {
             let (start, end) = view.original_range(e.start, e.end)?;
             Some(Span {
