@@ -12,6 +12,7 @@ Subcommands (run from the repository root):
           small and the processes are launch-bound), select per task by validation, and pack
           the chosen three into bundle.tar, split into 15 MiB parts (the device returns at most
           8 files of 16 MiB, 64 MiB in all per call; see models/README.md).
+          `sweep --group kd` runs the distillation variants instead (below).
   eval    evaluate an HF folder:  train.py eval --task ner --model DIR --split test
   carry   local: write .dev/carry.tar.xz, the one file carried to the GPU (base + data);
           `carry --task pii` writes .dev/carry_pii.tar.xz (base + generated PII data + CoNLL + WNUT)
@@ -56,6 +57,21 @@ clipping, TF32 matmuls (or --precision bf16 autocast / fp32) on CUDA, f32 on CPU
 by validation is kept. Final figures are computed in strict f32 (no TF32) for the best
 checkpoint, both as trained and after rounding the weights to f16 (the shipped form).
 Seeds are fixed (python, numpy, torch); GPU kernels are not bit-deterministic.
+
+Teacher and distillation (recipes.json group "kd"; `sweep --group kd`):
+  * teachers (`"role": "teacher"`) are MPNet (all-mpnet-base-v2, 12 x 768, built by
+    make_teacher.py into --teacher-base) fine-tuned with the same code: MPNetFor*Classification,
+    its own tokenizer, bf16 autocast. They are selected and reported but never packed: they
+    stay on the GPU machine, and only the students come back.
+  * students (`"teacher": NAME`) start once that teacher has finished, and train on
+    (1 - kd_alpha) * cross-entropy(gold) + kd_alpha * T^2 * KL(teacher_T || student_T), the
+    softmax at temperature T = kd_temp, over the scored positions (a word's first piece for NER
+    and POS, every piece for PII, the sentence for SST-2). The teacher runs alongside (no_grad)
+    on the same batch. MPNet's pieces are the student's WordPiece pieces (only the special tokens
+    and ids differ), so positions line up one to one; `load_teacher` checks it per example.
+  * --holdout F: selection on a share F of train held out (NER / POS: whole sentences; SST-2:
+    whole sentences and every phrase inside them leave train), never on dev or test, which are
+    reported once, for the selected checkpoint.
 """
 import argparse
 import collections
@@ -286,9 +302,44 @@ def eval_splits(task):
     return ("dev",) if task == "sst2" else ("valid", "test")
 
 
-def epoch_splits(task):
-    """Splits evaluated after every epoch; the selection figure is the mean of their main figures."""
+def epoch_splits(task, holdout=0.0):
+    """Splits evaluated after every epoch; the selection figure is the mean of their main figures.
+    With --holdout, the held-out part of train (never dev or test)."""
+    if holdout:
+        return ("holdout",)
     return eval_splits(task) if task == "pii" else eval_splits(task)[:1]
+
+
+def final_splits(task, holdout=0.0):
+    return (("holdout",) if holdout else ()) + eval_splits(task)
+
+
+def split_holdout(task, train, frac, seed):
+    """-> (train, holdout): a share `frac` of the training examples held out for selection.
+    NER / POS: whole sentences. SST-2's train split holds whole sentences *and their
+    sub-phrases*, so a held-out example is a whole sentence (a phrase of >= 8 tokens inside no
+    other phrase), and every phrase inside a held-out sentence leaves train as well."""
+    rng = random.Random(seed)
+    if task in ("ner", "pos"):
+        held = set(rng.sample(range(len(train)), int(len(train) * frac)))
+        return ([x for i, x in enumerate(train) if i not in held], [train[i] for i in sorted(held)])
+    assert task == "sst2", task
+    toks = [t.split() for t, _ in train]
+    inside_others = set()
+    for t in toks:
+        n = len(t)
+        for a in range(n):
+            for b in range(a + 8, n + 1):
+                if b - a < n:
+                    inside_others.add(" ".join(t[a:b]))
+    whole = [i for i, t in enumerate(toks) if len(t) >= 8 and " ".join(t) not in inside_others]
+    held = set(rng.sample(whole, int(len(whole) * frac)))
+    inside_held = set()
+    for i in held:
+        t = toks[i]
+        inside_held.update(" ".join(t[a:b]) for a in range(len(t)) for b in range(a + 1, len(t) + 1))
+    kept = [x for i, x in enumerate(train) if i not in held and " ".join(toks[i]) not in inside_held]
+    return kept, [train[i] for i in sorted(held)]
 
 
 def encode_pii(tk, examples, label2id, max_len):
@@ -366,9 +417,9 @@ def encode(task, tk, examples, label2id, max_len):
     return out
 
 
-def collate(batch, token_task, device):
+def collate(batch, token_task, device, pad_id=0):
     L = max(len(x["ids"]) for x in batch)
-    ids = torch.zeros((len(batch), L), dtype=torch.long)
+    ids = torch.full((len(batch), L), pad_id, dtype=torch.long)
     mask = torch.zeros((len(batch), L), dtype=torch.long)
     if token_task:
         labels = torch.full((len(batch), L), -100, dtype=torch.long)
@@ -448,7 +499,7 @@ def predict(task, model, enc, labels, device, batch_size):
     for s in range(0, len(order), batch_size):
         idx = order[s: s + batch_size]
         batch = [enc[i] for i in idx]
-        ids, mask, _ = collate(batch, token_task, device)
+        ids, mask, _ = collate(batch, token_task, device, model.config.pad_token_id or 0)
         logits = model(input_ids=ids, attention_mask=mask).logits.float()
         am = logits.argmax(-1).cpu().numpy()
         for k, i in enumerate(idx):
@@ -507,39 +558,59 @@ def load_base_state(base):
     return {k: v.float() for k, v in load_file(str(f)).items()}, f.name
 
 
+def model_classes(model_dir):
+    """(config, token-classification class, sequence-classification class) of a folder's
+    config.json: the DistilBERT students, or the MPNet teacher (models/train/make_teacher.py)."""
+    import transformers as tf
+    kind = json.loads((Path(model_dir) / "config.json").read_text()).get("model_type", "distilbert")
+    names = {"distilbert": ("DistilBertConfig", "DistilBertForTokenClassification", "DistilBertForSequenceClassification"),
+             "mpnet": ("MPNetConfig", "MPNetForTokenClassification", "MPNetForSequenceClassification")}
+    if kind not in names:
+        sys.exit(f"{model_dir}: model_type {kind!r} is neither distilbert nor mpnet")
+    return tuple(getattr(tf, n) for n in names[kind])
+
+
 def build_model(task, base, labels, dropout, load_weights=True):
-    from transformers import (DistilBertConfig, DistilBertForSequenceClassification,
-                              DistilBertForTokenClassification)
-    cfg = DistilBertConfig.from_json_file(str(Path(base) / "config.json"))
+    config_cls, token_cls, seq_cls = model_classes(base)
+    cfg = config_cls.from_json_file(str(Path(base) / "config.json"))
     cfg.id2label = {i: l for i, l in enumerate(labels)}
     cfg.label2id = {l: i for i, l in enumerate(labels)}
-    cfg.dropout = dropout
-    cls = DistilBertForTokenClassification if task in TOKEN_TASKS else DistilBertForSequenceClassification
+    if cfg.model_type == "distilbert":
+        cfg.dropout = dropout
+    else:
+        cfg.hidden_dropout_prob = dropout
+    cls = token_cls if task in TOKEN_TASKS else seq_cls
     cfg.architectures = [cls.__name__]
     model = cls(cfg)
     base_file = None
     if load_weights:
         sd, base_file = load_base_state(base)
-        missing, unexpected = model.load_state_dict({"distilbert." + k: v for k, v in sd.items()}, strict=False)
+        prefix = cfg.model_type + "."
+        missing, unexpected = model.load_state_dict({prefix + k: v for k, v in sd.items()}, strict=False)
         assert not unexpected, unexpected
-        assert all(m.startswith(("classifier.", "pre_classifier.")) for m in missing), missing
+        assert all(m.startswith(("classifier.", "pre_classifier.")) or m.endswith("position_ids")
+                   for m in missing), missing
     return model, cfg, base_file
 
 
 def param_groups(model, lr, weight_decay, layer_decay):
-    n_layers = model.config.n_layers
+    cfg = model.config
+    n_layers = cfg.n_layers if cfg.model_type == "distilbert" else cfg.num_hidden_layers
     groups = {}
     for name, p in model.named_parameters():
         if not p.requires_grad:
             continue
-        if name.startswith("distilbert.embeddings."):
+        parts = name.split(".")
+        if name.startswith(("distilbert.embeddings.", "mpnet.embeddings.", "mpnet.encoder.relative_attention_bias")):
             depth = n_layers + 1
         elif name.startswith("distilbert.transformer.layer."):
-            depth = n_layers - int(name.split(".")[3])
+            depth = n_layers - int(parts[3])
+        elif name.startswith("mpnet.encoder.layer."):
+            depth = n_layers - int(parts[3])
         else:
             depth = 0  # head
         no_decay = name.endswith(".bias") or "LayerNorm" in name or "layer_norm" in name \
-            or name.startswith("distilbert.embeddings.")
+            or ".embeddings." in name or "relative_attention_bias" in name
         key = (depth, no_decay)
         if key not in groups:
             groups[key] = {"params": [], "lr": lr * layer_decay ** depth,
@@ -590,6 +661,68 @@ def sha256(path):
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
+# ----------------------------------------------------------------------------- distillation
+
+def load_teacher(args, task, labels, train_examples, enc_student, device):
+    """The fine-tuned teacher (eval mode) and, per training example, the (student position,
+    teacher position) pairs whose logits are matched. MPNet's WordPiece pieces are the student's
+    (only its special tokens and ids differ), so the scored positions (a word's first piece for
+    NER / POS, every piece for PII) must line up one to one: an example where they do not gets
+    no soft target, and more than 0.1% such examples stop the run."""
+    from tokenizers import Tokenizer
+    tdir = Path(args.teacher)
+    teacher, t_labels = load_hf_model(task, tdir, device)
+    assert t_labels == labels, "teacher labels differ from the student's"
+    for p in teacher.parameters():
+        p.requires_grad_(False)
+    tk_t = Tokenizer.from_file(str(tdir / "tokenizer.json"))
+    label2id = {l: i for i, l in enumerate(labels)}
+    enc_t = encode(task, tk_t, train_examples, label2id, args.max_len)
+    pairs, bad = [], 0
+    for s_ex, t_ex in zip(enc_student, enc_t):
+        if task not in TOKEN_TASKS:
+            pairs.append([(0, 0)])
+            continue
+        ok = len(s_ex["first"]) == len(t_ex["first"]) and all(
+            (a < 0) == (b < 0) and (a == b or task != "pii") for a, b in zip(s_ex["first"], t_ex["first"]))
+        if not ok:
+            bad += 1
+            pairs.append([])
+            continue
+        pairs.append([(a, b) for a, b in zip(s_ex["first"], t_ex["first"]) if a >= 0 and b >= 0])
+    print(f"[{args.name}] teacher {tdir}: {len(enc_t) - bad} of {len(enc_t)} examples aligned", flush=True)
+    if bad > 0.001 * len(enc_t):
+        sys.exit(f"teacher alignment failed on {bad} examples")
+    return teacher, pairs, enc_t
+
+
+def distill_loss(teacher, s_logits, batch_idx, enc_t, pairs, token_task, temp, device):
+    """KL(teacher || student) on temperature-softened distributions, times temp^2 (Hinton et al.
+    2015), averaged over the matched positions of the batch."""
+    batch = [enc_t[i] for i in batch_idx]
+    ids, mask, _ = collate(batch, token_task, device, teacher.config.pad_token_id or 0)
+    with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+        t_logits = teacher(input_ids=ids, attention_mask=mask).logits.float()
+    s_logits = s_logits.float()
+    if token_task:
+        bi, sj, tj = [], [], []
+        for k, i in enumerate(batch_idx):
+            for a, b in pairs[i]:
+                bi.append(k)
+                sj.append(a)
+                tj.append(b)
+        if not bi:
+            return s_logits.sum() * 0.0
+        bi = torch.tensor(bi, device=device)
+        s_sel = s_logits[bi, torch.tensor(sj, device=device)]
+        t_sel = t_logits[bi, torch.tensor(tj, device=device)]
+    else:
+        s_sel, t_sel = s_logits, t_logits
+    t_prob = torch.softmax(t_sel / temp, dim=-1)
+    s_logp = torch.log_softmax(s_sel / temp, dim=-1)
+    return torch.nn.functional.kl_div(s_logp, t_prob, reduction="batchmean") * temp * temp
+
+
 # ----------------------------------------------------------------------------- train
 
 def cmd_train(args):
@@ -607,9 +740,15 @@ def cmd_train(args):
     tk = Tokenizer.from_file(str(tok_path))
     assert tk.padding is None and tk.truncation is None, "base tokenizer must not pad/truncate"
     splits, labels = load_task_data(task, args.data, args.limit_train, args.limit_eval)
+    if args.holdout:
+        assert task != "pii", "pii selects on its own held-out generated split"
+        splits["train"], splits["holdout"] = split_holdout(task, splits["train"], args.holdout, args.seed)
     label2id = {l: i for i, l in enumerate(labels)}
     enc = {s: encode(task, tk, ex, label2id, args.max_len) for s, ex in splits.items()}
     token_task = task in TOKEN_TASKS
+    teacher = kd_pairs = None
+    if args.teacher:
+        teacher, kd_pairs, enc_teacher = load_teacher(args, task, labels, splits["train"], enc["train"], device)
     if task == "pii":
         ntok = sum(len(x["first"]) for x in enc["train"])
         nspan = sum(1 for x in enc["train"] for l in x["labels"] if l >= 0 and labels[l].startswith("B-"))
@@ -639,7 +778,7 @@ def cmd_train(args):
 
     autocast = device.type == "cuda" and args.precision == "bf16"
     rng = np.random.RandomState(args.seed)
-    eval_main = eval_splits(task)[0]
+    eval_main = epoch_splits(task, args.holdout)[0]
     lengths = np.array([len(x["ids"]) for x in enc["train"]])
 
     def epoch_batches():
@@ -696,7 +835,12 @@ def cmd_train(args):
             for g in opt.param_groups:
                 g["lr"] = g["base_lr"] * f
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
-                loss = model(input_ids=ids, attention_mask=mask, labels=lab).loss
+                out = model(input_ids=ids, attention_mask=mask, labels=lab)
+            loss = out.loss
+            if teacher is not None:
+                kd = distill_loss(teacher, out.logits, batches[b], enc_teacher, kd_pairs, token_task,
+                                  args.kd_temp, device)
+                loss = (1 - args.kd_alpha) * loss + args.kd_alpha * kd
             loss.backward()
             if args.grad_clip > 0:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
@@ -708,7 +852,7 @@ def cmd_train(args):
                 loss_n += 1
         te = time.time()
         ms = {}
-        for s in epoch_splits(task):
+        for s in epoch_splits(task, args.holdout):
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
                 preds = predict(task, model, enc[s], labels, device, args.eval_batch_size)
             ms[s] = score(task, enc[s], preds)
@@ -744,11 +888,11 @@ def cmd_train(args):
         torch.backends.cudnn.allow_tf32 = False
     final = {}
     model.load_state_dict(best_state)
-    for s in eval_splits(task):
+    for s in final_splits(task, args.holdout):
         final[f"{s}_f32"] = score(task, enc[s], predict(task, model, enc[s], labels, device, args.eval_batch_size))
     sd16 = {k: v.to(torch.float16) for k, v in best_state.items()}
     model.load_state_dict({k: v.float() for k, v in sd16.items()})
-    for s in eval_splits(task):
+    for s in final_splits(task, args.holdout):
         final[f"{s}_f16"] = score(task, enc[s], predict(task, model, enc[s], labels, device, args.eval_batch_size))
     if task == "pii":
         for suf in ("f32", "f16"):
@@ -762,6 +906,11 @@ def cmd_train(args):
     metrics = {
         "variant": args.name, "task": task, "metric": main_metric_name(task),
         "selection_split": "selection" if task == "pii" else eval_main, "hyperparameters": hp,
+        "holdout": args.holdout,
+        "distillation": ({"teacher": args.teacher, "teacher_variant": json.loads(
+            (Path(args.teacher) / "metrics.json").read_text())["variant"] if (Path(args.teacher) / "metrics.json").exists() else None,
+            "kd_alpha": args.kd_alpha, "kd_temp": args.kd_temp,
+            "aligned_examples": sum(1 for p in kd_pairs if p), "examples": len(kd_pairs)} if teacher is not None else None),
         "best_epoch": best["epoch"], "best_step": best.get("step"), "total_steps_planned": total,
         "history": history, "final": final, "stopped_early": stopped,
         "train_seconds": round(train_seconds, 1), "steps": step, "device": str(device),
@@ -778,19 +927,18 @@ def cmd_train(args):
 # ----------------------------------------------------------------------------- eval
 
 def load_hf_model(task, model_dir, device):
-    from transformers import (DistilBertConfig, DistilBertForSequenceClassification,
-                              DistilBertForTokenClassification)
     from safetensors.torch import load_file
     model_dir = Path(model_dir)
-    cfg = DistilBertConfig.from_json_file(str(model_dir / "config.json"))
-    cls = DistilBertForTokenClassification if task in TOKEN_TASKS else DistilBertForSequenceClassification
+    config_cls, token_cls, seq_cls = model_classes(model_dir)
+    cfg = config_cls.from_json_file(str(model_dir / "config.json"))
+    cls = token_cls if task in TOKEN_TASKS else seq_cls
     model = cls(cfg)
     f = model_dir / "model.safetensors"
     if not f.exists():
         f = model_dir / "model.f16.safetensors"
     sd = {k: v.float() for k, v in load_file(str(f)).items()}
     missing, unexpected = model.load_state_dict(sd, strict=False)
-    assert not missing and not unexpected, (missing, unexpected)
+    assert not [m for m in missing if not m.endswith("position_ids")] and not unexpected, (missing, unexpected)
     labels = [cfg.id2label[i] for i in range(len(cfg.id2label))]
     return model.to(device).eval(), labels
 
@@ -849,50 +997,89 @@ def dense_embeddings(packed, base16):
 
 def family(v):
     """Selection group of a variant: its task, or its "family" in recipes.json (e.g. pii_noconll:
-    trained without CoNLL-2003, selected and returned apart from the pii variants)."""
+    trained without CoNLL-2003, selected and returned apart from the pii variants); a teacher
+    (`"role": "teacher"`) is in `teacher_<task>`."""
+    if v.get("role") == "teacher":
+        return v.get("family", "teacher_" + v["task"])
     return v.get("family", v["task"])
+
+
+def variant_command(v, args, runs):
+    """The `train.py train` command line of one recipes.json variant."""
+    base = args.teacher_base if v.get("role") == "teacher" else args.base
+    cmd = [sys.executable, str(Path(__file__).resolve()), "train", "--task", v["task"], "--name", v["name"],
+           "--base", base, "--data", args.data, "--runs", str(runs),
+           "--time-budget", str(v.get("time_budget", args.time_budget)), "--threads", str(args.threads)]
+    if args.pii_gen:
+        cmd += ["--pii-gen", args.pii_gen]
+    for k in ("bucket", "fit_budget", "no_conll"):
+        if v.get(k):
+            cmd += ["--" + k.replace("_", "-")]
+    for k in ("precision", "holdout", "kd_alpha", "kd_temp"):
+        if k in v:
+            cmd += ["--" + k.replace("_", "-"), str(v[k])]
+    if v.get("teacher"):
+        cmd += ["--teacher", str(runs / v["teacher"])]
+    for k, val in v.items():
+        if k in HP_TYPES:
+            cmd += ["--" + k.replace("_", "-"), str(val)]
+    if args.limit_train:
+        cmd += ["--limit-train", str(args.limit_train)]
+    if args.limit_eval:
+        cmd += ["--limit-eval", str(args.limit_eval)]
+    if args.max_steps:
+        cmd += ["--max-steps", str(args.max_steps)]
+    return cmd
 
 
 def cmd_sweep(args):
     t0 = time.time()
     rec = json.loads(RECIPES.read_text())
     variants = [v for v in rec["variants"] if (not args.only or v["name"] in args.only.split(","))
-                and (not args.task or v["task"] == args.task)]
+                and (not args.task or v["task"] == args.task)
+                and v.get("group") == args.group]
     runs = Path(args.runs)
     runs.mkdir(parents=True, exist_ok=True)
-    procs = []
-    for v in variants:
-        cmd = [sys.executable, str(Path(__file__).resolve()), "train", "--task", v["task"], "--name", v["name"],
-               "--base", args.base, "--data", args.data, "--runs", str(runs),
-               "--time-budget", str(args.time_budget), "--threads", str(args.threads)]
-        if args.pii_gen:
-            cmd += ["--pii-gen", args.pii_gen]
-        for k in ("bucket", "fit_budget", "no_conll"):
-            if v.get(k):
-                cmd += ["--" + k.replace("_", "-")]
-        for k, val in v.items():
-            if k in HP_TYPES:
-                cmd += ["--" + k.replace("_", "-"), str(val)]
-        if args.limit_train:
-            cmd += ["--limit-train", str(args.limit_train)]
-        if args.limit_eval:
-            cmd += ["--limit-eval", str(args.limit_eval)]
-        if args.max_steps:
-            cmd += ["--max-steps", str(args.max_steps)]
-        log = open(runs / f"{v['name']}.log", "w")
-        print("launch:", " ".join(cmd), flush=True)
-        procs.append((v, subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT), log))
-    pending = list(procs)
-    while pending:
+
+    class Skipped:  # a student whose teacher failed: never launched
+        returncode = "teacher failed"
+
+    # a student that distils from a teacher starts once that teacher's run has finished (in this
+    # sweep, or in an earlier one whose folder is still under RUNS)
+    procs, running, waiting = [], [], list(variants)
+    names = {v["name"] for v in variants}
+    done_ok, failed = set(), set()
+    while waiting or running:
+        for v in list(waiting):
+            t = v.get("teacher")
+            if t in failed:
+                waiting.remove(v)
+                procs.append((v, Skipped(), None))
+                print(f"skip {v['name']}: its teacher {t} failed", flush=True)
+                continue
+            if t and t in names and t not in done_ok:
+                continue  # its teacher is still training
+            if t and t not in names and not (runs / t / "metrics.json").exists():
+                sys.exit(f"{v['name']}: teacher {t} is neither in this sweep nor under {runs}")
+            waiting.remove(v)
+            cmd = variant_command(v, args, runs)
+            log = open(runs / f"{v['name']}.log", "w")
+            print("launch:", " ".join(cmd), flush=True)
+            p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+            procs.append((v, p, log))
+            running.append((v, p, log))
         time.sleep(5)
-        for item in list(pending):
+        for item in list(running):
             v, p, log = item
             if p.poll() is not None:
                 log.close()
-                pending.remove(item)
+                running.remove(item)
+                (done_ok if p.returncode == 0 else failed).add(v["name"])
                 tail = (runs / f"{v['name']}.log").read_text().strip().splitlines()[-1:]
                 print(f"done {v['name']} rc={p.returncode} at {time.time() - t0:.0f}s: {tail}", flush=True)
     for v, p, _ in procs:
+        if isinstance(p, Skipped):
+            continue
         print(f"===== {v['name']} (rc={p.returncode})\n" + "\n".join(
             l for l in (runs / f"{v['name']}.log").read_text().splitlines()
             if "Warning" not in l)[-6000:], flush=True)
@@ -905,7 +1092,7 @@ def cmd_sweep(args):
             all_metrics[v["name"]] = {"task": v["task"], "family": family(v), "failed": True, "rc": p.returncode}
             continue
         m = json.loads(mf.read_text())
-        m["family"], m["no_conll"] = family(v), bool(v.get("no_conll"))
+        m["family"], m["no_conll"], m["role"] = family(v), bool(v.get("no_conll")), v.get("role", "student")
         all_metrics[v["name"]] = m
         sel = m["final"][f"{m['selection_split']}_f16"]["main"]
         fam = family(v)
@@ -932,7 +1119,8 @@ def cmd_sweep(args):
             ti.mtime = 0
             tar.addfile(ti, io.BytesIO(data))
         add("summary.json", json.dumps(summary, indent=2).encode())
-        for task in sorted(chosen, key=lambda f: (TASKS.index(f.split("_")[0]), f)):  # task or family
+        students = [f for f in chosen if all_metrics[chosen[f][0]]["role"] == "student"]  # teachers stay
+        for task in sorted(students, key=lambda f: (TASKS.index(f.split("_")[0]), f)):  # task or family
             d = runs / chosen[task][0]
             sd16 = load_file(str(d / "model.f16.safetensors"))
             packed = sparse_embeddings(sd16, base16)
@@ -982,9 +1170,9 @@ def cmd_carry(args):
     base, data = Path(args.base), Path(args.data)
     tk = Tokenizer.from_file(str(base / "tokenizer.json"))
     used = {0, 100, 101, 102, 103}
-    pii = args.task == "pii"
+    pii = args.task in ("pii", "all")
     if args.out is None:
-        args.out = ".dev/carry_pii.tar.xz" if pii else ".dev/carry.tar.xz"
+        args.out = {"pii": ".dev/carry_pii.tar.xz", "all": ".dev/carry_all.tar.xz"}.get(args.task, ".dev/carry.tar.xz")
     if pii:
         sys.path.insert(0, str(HERE))
         import pii_data  # the generator's label order must be ours
@@ -997,7 +1185,7 @@ def cmd_carry(args):
             n_sp = collections.Counter(t for x in ex for _, _, t in x["spans"])
             print(f"pii {sname}: {len(ex)} examples, {sum(n_sp.values())} spans "
                   + ", ".join(f"{t} {n_sp[t]}" for t in PII_TYPES if n_sp[t]))
-    for task in (() if pii else ("ner", "sst2")):
+    for task in (() if args.task == "pii" else ("ner", "sst2")):
         splits, _ = load_task_data(task, data)
         for ex in splits.values():
             if task == "ner":
@@ -1027,6 +1215,8 @@ def cmd_carry(args):
             for f in ("train.jsonl", "valid.jsonl"):
                 add("data/piigen/" + f, (gen / f).read_bytes())
             files = ("conll2003/train.txt", "conll2003/valid.txt", "wnut17/wnut17train.conll")
+            if args.task == "all":
+                files += ("conll2003/test.txt", "sst2/train.tsv", "sst2/dev.tsv")
         else:
             files = ("conll2003/train.txt", "conll2003/valid.txt", "conll2003/test.txt",
                      "sst2/train.tsv", "sst2/dev.tsv")
@@ -1245,6 +1435,11 @@ def main():
     pt.add_argument("--time-budget", type=float, default=0, help="stop after the epoch that would overrun (s)")
     pt.add_argument("--limit-train", type=int, default=0, help="debug: first N training examples")
     pt.add_argument("--max-steps", type=int, default=0, help="debug: cap optimizer steps")
+    pt.add_argument("--holdout", type=float, default=0.0,
+                    help="select the epoch on this share of train held out (whole sentences), not on dev")
+    pt.add_argument("--teacher", default=None, help="distil from this fine-tuned teacher folder (same task)")
+    pt.add_argument("--kd-alpha", type=float, default=0.5, help="weight of the distillation loss (1 - it: gold labels)")
+    pt.add_argument("--kd-temp", type=float, default=2.0, help="softmax temperature of the distillation loss")
     for k, typ in HP_TYPES.items():
         pt.add_argument("--" + k.replace("_", "-"), type=typ, default=None)
     common(pt)
@@ -1256,6 +1451,10 @@ def main():
     ps.add_argument("--parts-now", type=int, default=4)
     ps.add_argument("--only", default=None, help="comma-separated variant names")
     ps.add_argument("--task", default=None, choices=list(TASKS), help="only the variants of this task")
+    ps.add_argument("--group", default=None,
+                    help="the variants of this recipes.json group (e.g. kd); default: those with no group")
+    ps.add_argument("--teacher-base", default=".dev/teacher/base",
+                    help="base folder of the teacher variants (models/train/make_teacher.py)")
     ps.add_argument("--time-budget", type=float, default=400)
     ps.add_argument("--limit-train", type=int, default=0)
     ps.add_argument("--max-steps", type=int, default=0)
@@ -1276,7 +1475,8 @@ def main():
 
     pc = sub.add_parser("carry")
     pc.add_argument("--out", default=None, help="default .dev/carry.tar.xz (.dev/carry_pii.tar.xz for --task pii)")
-    pc.add_argument("--task", default=None, choices=["pii"], help="pii: carry the PII data instead of NER/POS/SST-2")
+    pc.add_argument("--task", default=None, choices=["pii", "all"],
+                    help="pii: carry the PII data instead of NER/POS/SST-2; all: both")
     common(pc)
 
     pp = sub.add_parser("soup", help="average fine-tuned folders of one base and architecture")
