@@ -404,3 +404,35 @@ fn eval_pii_saved_predictions_score_the_same() {
     assert!(!ok && err.contains("cannot be used with"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A reader that stops early (`tokenveil ... | head`) ends the CLI quietly: no panic message.
+#[cfg(unix)]
+#[test]
+fn closed_stdout_is_no_panic() {
+    use std::io::Read;
+    use std::io::Write;
+    use std::process::Stdio;
+    let long = "Mail jo@example.com today. ".repeat(20_000);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenveil"))
+        .args(["redact", "--no-model", "--json"])
+        .env_remove("TOKENVEIL_MODEL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(long.as_bytes()));
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then the pipe closes
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    child.wait().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+}
