@@ -95,9 +95,10 @@ export interface ModelInfo {
   provenance: string | null;
   notice: string | null;
   /**
-   * The WebAssembly build that runs: "relaxed-simd" where the engine has relaxed SIMD (int8
-   * matmuls twice as fast, activations quantized to 8 bits for Q4_0 weights and 7 bits for
-   * Q8_0), else "simd128" (16-bit activations). `init` picks it; pass `wasm` to choose.
+   * The WebAssembly build that runs: "relaxed-simd" where the engine has relaxed SIMD (Q8_0
+   * weights run its byte dot product with activations quantized to 7 bits; Q4_0 weights keep the
+   * 16-bit kernel), else "simd128" (16-bit activations for both). `init` picks it; pass `wasm`
+   * to choose.
    */
   wasmBuild: "relaxed-simd" | "simd128";
   /**

@@ -224,11 +224,6 @@ export function init(wasm?: WasmSource, options: InitOptions = {}): Promise<void
   return ready;
 }
 
-/** Throws unless `init` has finished: the synchronous functions need the module. */
-export function assertInitialized(): void {
-  bindings();
-}
-
 /** The loaded build's bindings; throws unless `init` has finished. */
 export function bindings(): Bindings {
   if (loaded === undefined) {

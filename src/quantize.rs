@@ -84,8 +84,9 @@ fn exact_grid(block: &[f32]) -> Option<(f32, [u8; BLOCK])> {
     None
 }
 
-/// Decode Q4_0 bytes back to f32 (used by tests and the converter's report).
-pub fn dequantize_q4_0(bytes: &[u8]) -> Vec<f32> {
+/// Decode Q4_0 bytes back to f32: the round trip the tests below check.
+#[cfg(test)]
+fn dequantize_q4_0(bytes: &[u8]) -> Vec<f32> {
     let mut out = Vec::with_capacity(bytes.len() / 18 * BLOCK);
     for block in bytes.chunks_exact(18) {
         let d = f16::from_le_bytes([block[0], block[1]]).to_f32();

@@ -1,6 +1,7 @@
 //! The packed int8 kernel in wasm (simd128, or relaxed SIMD in a `+relaxed-simd` build): bit for
 //! bit what the portable kernel computes, as close to the dequantized f32 product as the
-//! activations' precision allows (16 bits; 8 or 7 in the relaxed build), and (ignored by default) how fast both are:
+//! activations' precision allows (16 bits; 7 for Q8_0 weights in the relaxed build), and (ignored
+//! by default) how fast both are:
 //! `cargo test --profile wasm-release --target wasm32-unknown-unknown --no-default-features
 //!  --test wasm_qgemm -- --include-ignored` prints the timings.
 #![cfg(target_arch = "wasm32")]

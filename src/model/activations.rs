@@ -25,11 +25,7 @@
 //! any row holding NaN or +inf) is all NaN, since `max - max` is NaN there; -inf next to finite
 //! values gives exactly 0. (The encoder's mask is `f32::MIN`: a fully masked row is uniform.)
 //!
-//! Timings, one thread, best of 10 batches of 20 calls, each call refilling its buffer (16 µs),
-//! ours vs candle: wasm (tests/wasm_activations.rs, wasm-release, Node 20 on a Xeon): GELU of
-//! 128×1536 0.22 ms vs 2.9-4.2 ms, softmax of 12·128 rows of 128 0.16 ms vs 1.8-2.6 ms;
-//! native x86-64 (release, the same harness natively; it is not kept in the repository; the
-//! portable code auto-vectorizes): GELU 0.21 ms vs 2.3-3.1 ms, softmax 0.27 ms vs 0.50 ms.
+//! Both are several times faster than candle's (bench/KERNELS.md has the timings).
 
 use std::f32::consts::LOG2_E;
 

@@ -472,8 +472,8 @@ pub struct ModelInfo {
     license: Option<String>,
     provenance: Option<String>,
     notice: Option<String>,
-    /// Which of the two wasm builds runs: "relaxed-simd" (8-bit activations for Q4_0 weights,
-    /// 7-bit for Q8_0) or "simd128" (16-bit).
+    /// Which of the two wasm builds runs: "relaxed-simd" (7-bit activations for Q8_0 weights,
+    /// 16-bit for Q4_0) or "simd128" (16-bit for both).
     wasm_build: &'static str,
     /// Threads the int8 matmuls run on (1 but in the threaded build with its pool started).
     threads: usize,

@@ -23,8 +23,8 @@ const STEP: usize = 4;
 /// Rows per register tile: 5 rows × 2 column groups = 10 i32 sums; with 2 weight vectors and
 /// an activation vector, 13 of the 15 vector registers V8 allocates on x86-64 (the f32
 /// accumulators, touched once per block, may live in memory). Each sum is a chain of dependent
-/// dot products (about 5 cycles each on x86-64): with fewer rows the multiplier waits. Measured
-/// in Chromium 156 for Q8_0 128 × 1536 × 384: 4 rows 47, 5 rows 61, 6 rows 44 GMAC/s.
+/// dot products (about 5 cycles each on x86-64): with fewer rows the multiplier waits; 5 was the
+/// fastest of 4, 5 and 6 (bench/KERNELS.md).
 const ROWS: usize = 5;
 
 /// `values`: the weight's int8 values (`PackedWeight::with_values`).
