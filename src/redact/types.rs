@@ -1,6 +1,6 @@
 //! The one table of personal-data types: what each canonical type covers, how other tools name
 //! it, and the shape a value of a structured type must have. `eval` scores against these names,
-//! operators are keyed by them, and the README's table is this one.
+//! operators are keyed by them, and the table in docs/GUIDE.md is this one.
 
 /// One canonical entity type.
 #[derive(Debug, Clone, Copy)]
