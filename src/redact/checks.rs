@@ -452,6 +452,50 @@ pub(super) fn id_with_5_digits(candidate: &str) -> bool {
     digits_between(candidate, 5)
 }
 
+/// Brazil's CPF, `ddd.ddd.ddd-dd`: two mod-11 check digits; eleven equal digits are invalid.
+pub(super) fn cpf_ok(candidate: &str) -> bool {
+    let d = digits(candidate);
+    if d.len() != 11 || d.iter().all(|&x| x == d[0]) {
+        return false;
+    }
+    let check = |n: usize| {
+        let sum: u32 = (0..n)
+            .map(|i| u32::from(d[i]) * (n as u32 + 1 - i as u32))
+            .sum();
+        (sum * 10 % 11 % 10) as u8
+    };
+    check(9) == d[9] && check(10) == d[10]
+}
+
+/// India's PAN, `AAAPA9999A`: the fourth letter is the holder's kind (P person, C company, H
+/// Hindu undivided family, F firm, A association, T trust, B body of individuals, L local
+/// authority, J artificial juridical person, G government). No checksum exists.
+pub(super) fn pan_ok(candidate: &str) -> bool {
+    let b = candidate.as_bytes();
+    b.len() == 10 && b"PCHFATBLJG".contains(&b[3])
+}
+
+/// India's GSTIN: state code, the holder's PAN, entity number, `Z`, and a check character
+/// (base 36, weights 1 and 2 alternating, digit sums in base 36).
+pub(super) fn gstin_ok(candidate: &str) -> bool {
+    let b = candidate.as_bytes();
+    let value = |c: u8| match c {
+        b'0'..=b'9' => Some(u32::from(c - b'0')),
+        b'A'..=b'Z' => Some(u32::from(c - b'A') + 10),
+        _ => None,
+    };
+    if b.len() != 15 || !pan_ok(&candidate[2..12]) {
+        return false;
+    }
+    let mut sum = 0;
+    for (i, &c) in b[..14].iter().enumerate() {
+        let Some(v) = value(c) else { return false };
+        let p = v * if i % 2 == 0 { 1 } else { 2 };
+        sum += p / 36 + p % 36;
+    }
+    value(b[14]) == Some((36 - sum % 36) % 36)
+}
+
 pub(super) fn bank_account_ok(candidate: &str) -> bool {
     (6..=17).contains(&digits(candidate).len())
 }

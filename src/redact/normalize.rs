@@ -6,7 +6,9 @@
 //! its NFKC form (through `unicode-normalization-alignments`, the crate tokenizers already
 //! depends on), every space-like character turned into a plain space, dashes into `-`, curly
 //! apostrophes into `'`, and zero-width and formatting characters removed. Line breaks and
-//! tabs are kept: they separate values.
+//! tabs are kept: they separate values. A percent-encoded `@` or `+` (`%40`, `%2B`, as in query
+//! strings and form bodies: `email=jo%40example.com&tel=%2B44...`) reads as itself; no other
+//! escape is decoded, since a decoded `%20` would cut a URL in two.
 //!
 //! Every byte of the view remembers the original character it came from, so a span found in
 //! the view maps back to exact original offsets: from the start of its first character's source
@@ -38,6 +40,15 @@ fn is_dash(c: char) -> bool {
         c,
         '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}'
     )
+}
+
+/// The char of a percent escape the view decodes (`%40` `@`, `%2B` `+`) at the start of `s`.
+fn decoded_escape(s: &str) -> Option<char> {
+    match s.as_bytes().get(..3)? {
+        b"%40" => Some('@'),
+        b"%2B" | b"%2b" => Some('+'),
+        _ => None,
+    }
 }
 
 /// The normalised text and, for the view's characters, where they came from.
@@ -72,7 +83,7 @@ impl<'a> NormalizedView<'a> {
     }
 
     fn build(original: &'a str, drop_no_break: bool) -> Self {
-        if original.is_ascii() {
+        if original.is_ascii() && !original.contains('%') {
             return NormalizedView {
                 original,
                 text: original.to_string(),
@@ -81,7 +92,17 @@ impl<'a> NormalizedView<'a> {
         }
         let mut text = String::with_capacity(original.len());
         let mut origins = Vec::with_capacity(original.len());
+        let mut resume = 0; // the byte after a decoded escape
         for (start, c) in original.char_indices() {
+            if start < resume {
+                continue;
+            }
+            if let Some(decoded) = decoded_escape(&original[start..]) {
+                resume = start + 3;
+                origins.push((text.len(), start, resume));
+                text.push(decoded);
+                continue;
+            }
             let end = start + c.len_utf8();
             let mut push = |out: char| {
                 origins.push((text.len(), start, end));
@@ -180,5 +201,20 @@ mod tests {
         assert_eq!(back(text, "1"), "①");
         // A span that starts or ends inside an expansion takes in its whole source.
         assert_eq!(v.original_range(1, 4), Some((0, 5)));
+    }
+
+    #[test]
+    fn a_percent_encoded_at_reads_as_at() {
+        let form = "name=Jo%C3%A3o&email=joao.silva%40gmail.com&x=100%25";
+        let v = NormalizedView::new(form);
+        assert_eq!(v.text, "name=Jo%C3%A3o&email=joao.silva@gmail.com&x=100%25");
+        assert_eq!(back(form, "joao.silva@gmail.com"), "joao.silva%40gmail.com");
+        assert_eq!(back(form, "@"), "%40");
+        // Beside non-ASCII text, and at the very end.
+        let phone = "tel=%2b351912345678";
+        assert_eq!(back(phone, "+351912345678"), "%2b351912345678");
+        let tail = "ﬁ k%40";
+        assert_eq!(NormalizedView::new(tail).text, "fi k@");
+        assert_eq!(back(tail, "k@"), "k%40");
     }
 }

@@ -467,7 +467,7 @@ pub(super) const ROWS: &[Row] = &[
     Row {
         kind: PatternKind::TaxId,
         regex: concat!(
-            r"(?i)\b(?:tax\s*(?:id|identification)|tin|ein|itin|vat(?:\s*reg(?:istration)?)?|steuer-?id(?:entifikationsnummer)?|steuernummer|nif|nie|codice\s+fiscale|ni\s+number|national\s+insurance(?:\s+number)?|nino|sin|bsn|personnummer|pesel|dni|cpf|aadhaar|pan)",
+            r"(?i)\b(?:tax\s*(?:id|identification)|tin|ein|itin|vat(?:\s*reg(?:istration)?)?|steuer-?id(?:entifikationsnummer)?|steuernummer|nif|nie|codice\s+fiscale|ni\s+number|national\s+insurance(?:\s+number)?|nino|sin|bsn|personnummer|pesel|dni|cpf|aadhaar|pan|gstin|gst\s*(?:no|number|reg(?:istration)?))",
             number_word!(),
             r"([A-Z]{0,3}\s?\d[\dA-Z]*(?:[ .\-/]\d[\dA-Z]*){0,4})\b"
         ),
@@ -485,6 +485,36 @@ pub(super) const ROWS: &[Row] = &[
             ok: checks::id_with_5_digits,
         },
         score: 0.8,
+    },
+    Row {
+        // Brazilian CPF, check digits validated.
+        kind: PatternKind::TaxId,
+        regex: r"\b\d{3}\.\d{3}\.\d{3}-\d{2}\b",
+        finder: Finder::Whole {
+            joiners: "",
+            ok: checks::cpf_ok,
+        },
+        score: 0.85,
+    },
+    Row {
+        // Indian GSTIN, check character validated.
+        kind: PatternKind::TaxId,
+        regex: r"\b\d{2}[A-Z]{5}\d{4}[A-Z][1-9A-Z]Z[0-9A-Z]\b",
+        finder: Finder::Whole {
+            joiners: "",
+            ok: checks::gstin_ok,
+        },
+        score: 0.85,
+    },
+    Row {
+        // Indian PAN: its shape alone (no checksum exists), so a lower score.
+        kind: PatternKind::TaxId,
+        regex: r"\b[A-Z]{5}\d{4}[A-Z]\b",
+        finder: Finder::Whole {
+            joiners: "",
+            ok: checks::pan_ok,
+        },
+        score: 0.7,
     },
     Row {
         // Italian codice fiscale.
@@ -868,6 +898,23 @@ mod tests {
                 PatternKind::TaxId,
                 "CF RSSMRA85T10A562S",
                 vec!["RSSMRA85T10A562S"],
+            ),
+            // CPF and GSTIN need their check digits; a PAN its holder letter; GSTIN: also
+            // after its keyword, checksum or not.
+            (
+                PatternKind::TaxId,
+                "Meu CPF é 318.405.216-86; not 318.405.216-87 nor 111.111.111-11.",
+                vec!["318.405.216-86"],
+            ),
+            (
+                PatternKind::TaxId,
+                "GST 27AAPFU0939F1ZV, 27AAPFU0939F1ZW; PAN of buyer: AKLPK4821M, not AKLQK4821M",
+                vec!["27AAPFU0939F1ZV", "AKLPK4821M"],
+            ),
+            (
+                PatternKind::TaxId,
+                "GSTIN: 27AAPFS1234K1Z5",
+                vec!["27AAPFS1234K1Z5"],
             ),
         ];
         for (kind, text, want) in cases {
