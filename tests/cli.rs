@@ -436,3 +436,77 @@ fn closed_stdout_is_no_panic() {
     writer.join().unwrap().unwrap();
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// `redact --jsonl`: one output line per input line, records independent (numbering restarts,
+/// one hash key for the run), a bad record reported on its own line while the others go on.
+#[test]
+fn redact_jsonl_keeps_lines_and_reports_bad_records() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let input = concat!(
+        "{\"id\":1,\"body\":\"Mail ann@example.org, call 415-555-0132\"}\n",
+        "\n",
+        "\"Card 4111 1111 1111 1111 and ann@example.org\"\n",
+        "not json\n",
+        "{\"id\":4,\"body\":7}\n",
+        "{\"id\":5,\"body\":\"ann@example.org again\"}\n",
+    );
+    let run = |extra: &[&str]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tokenveil"))
+            .args(["redact", "--no-model", "--jsonl", "--field", "body"])
+            .args(extra)
+            .env_remove("TOKENVEIL_MODEL")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (ok, out, err) = run(&[]);
+    assert!(!ok && err.contains("2 of 5 records"), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 6, "{out}");
+    let line = |i: usize| serde_json::from_str::<serde_json::Value>(lines[i]).unwrap();
+    assert_eq!(line(0)["body"], "Mail <EMAIL_1>, call <PHONE_1>");
+    assert_eq!(line(0)["id"], 1);
+    assert_eq!(lines[1], "");
+    assert_eq!(line(2), "Card <CREDIT_CARD_1> and <EMAIL_1>");
+    assert_eq!(line(3)["error"]["line"], 4);
+    assert_eq!(line(3)["error"]["code"], "invalid_option");
+    assert!(line(4)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`body` is not a string"));
+    assert_eq!(line(5)["body"], "<EMAIL_1> again");
+    // Hashes: the same value, the same hash in every record of the run.
+    let (_, out, _) = run(&["--operator", "EMAIL=hash"]);
+    let hashes: Vec<String> = out
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v.get("body").and_then(|b| b.as_str()).map(str::to_string))
+        .filter_map(|b| {
+            b.split_whitespace()
+                .map(|w| w.trim_end_matches(','))
+                .find(|w| w.len() == 16)
+                .map(str::to_string)
+        })
+        .collect();
+    assert_eq!(hashes.len(), 2, "{out}");
+    assert_eq!(hashes[0], hashes[1]);
+    // With --json each record carries its spans and mapping.
+    let (_, out, _) = run(&["--json"]);
+    let first: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(first["redaction"]["mapping"][0][1], "ann@example.org");
+}

@@ -98,6 +98,20 @@ enum Command {
         /// for this run: hashes then differ between runs).
         #[arg(long)]
         hash_key: Option<String>,
+        /// Bulk: JSON Lines from stdin (or --input), one record per line: a JSON string, or an
+        /// object whose --field is a string. Each record is written back on its own line with
+        /// that string redacted (with --json, plus "redaction": its spans and mapping). The
+        /// model loads once; records are independent, and hashes share the run's one key. A
+        /// record that cannot be redacted becomes {"error": {code, message, line}} on its line,
+        /// the others go on, and the exit status is then 1.
+        #[arg(long, conflicts_with = "text")]
+        jsonl: bool,
+        /// With --jsonl: the field of each object to redact.
+        #[arg(long, default_value = "text", requires = "jsonl")]
+        field: String,
+        /// With --jsonl: read this file instead of stdin.
+        #[arg(long, requires = "jsonl")]
+        input: Option<PathBuf>,
         text: Option<String>,
     },
     /// Evaluate a model: entity F1 (seqeval semantics) or tag accuracy on a CoNLL file,
@@ -281,6 +295,9 @@ fn run(cli: &Cli) -> Result<()> {
             config,
             operators,
             hash_key,
+            jsonl,
+            field,
+            input,
             text,
         } => {
             let mut cfg: RedactorConfig = match config {
@@ -317,6 +334,9 @@ fn run(cli: &Cli) -> Result<()> {
             let redactor = PiiRedactor::new(classifiers, cfg)?;
             // One message of a session: it supplies a random hash key when none was given.
             let mut session = redactor.session()?;
+            if *jsonl {
+                return redact_jsonl(&redactor, &session, field, input.as_deref(), cli.json);
+            }
             let out = redactor.redact_in(&mut session, &text_or_stdin(text)?, &[])?;
             if cli.json {
                 return print_json(&out);
@@ -790,6 +810,88 @@ fn text_or_stdin(text: &Option<String>) -> Result<String> {
             Ok(s)
         }
     }
+}
+
+/// `redact --jsonl`: each line's record redacted with a fresh copy of `template` (one hash key
+/// for the run, placeholder numbering per record). Returns an error after the last line when
+/// some record failed (each failure is already reported on its own line).
+fn redact_jsonl(
+    redactor: &PiiRedactor,
+    template: &tokenveil::redact::RedactionSession,
+    field: &str,
+    input: Option<&std::path::Path>,
+    with_redaction: bool,
+) -> Result<()> {
+    use std::io::{BufRead, Write};
+    let source = input.map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string());
+    let reader: Box<dyn BufRead> = match input {
+        Some(p) => Box::new(std::io::BufReader::new(
+            std::fs::File::open(p).map_err(|e| Error::io(p, e))?,
+        )),
+        None => Box::new(std::io::BufReader::new(std::io::stdin())),
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let (mut records, mut failed) = (0usize, 0usize);
+    for (i, line) in reader.lines().enumerate() {
+        let line = line.map_err(|e| Error::io(&source, e))?;
+        if line.trim().is_empty() {
+            writeln!(out).map_err(|e| Error::io("<stdout>", e))?;
+            continue;
+        }
+        records += 1;
+        let record = redact_record(redactor, template, field, &line, with_redaction)
+            .unwrap_or_else(|e| {
+                failed += 1;
+                serde_json::json!({"error": {"code": e.code(), "message": e.to_string(), "line": i + 1}})
+            });
+        writeln!(out, "{record}").map_err(|e| Error::io("<stdout>", e))?;
+    }
+    out.flush().map_err(|e| Error::io("<stdout>", e))?;
+    match failed {
+        0 => Ok(()),
+        n => Err(Error::InvalidOption(format!(
+            "{n} of {records} records in {source} could not be redacted (their lines hold the errors)"
+        ))),
+    }
+}
+
+/// One JSON Lines record with its `field` (or the record itself, when it is a string) redacted.
+fn redact_record(
+    redactor: &PiiRedactor,
+    template: &tokenveil::redact::RedactionSession,
+    field: &str,
+    line: &str,
+    with_redaction: bool,
+) -> Result<serde_json::Value> {
+    let mut record: serde_json::Value = serde_json::from_str(line)
+        .map_err(|e| Error::InvalidOption(format!("not a JSON value: {e}")))?;
+    let slot = match &mut record {
+        serde_json::Value::String(_) => &mut record,
+        serde_json::Value::Object(map) => map
+            .get_mut(field)
+            .ok_or_else(|| Error::InvalidOption(format!("the record has no field `{field}`")))?,
+        _ => {
+            return Err(Error::InvalidOption(
+                "a record must be a JSON string or an object".into(),
+            ))
+        }
+    };
+    let text = slot
+        .as_str()
+        .ok_or_else(|| Error::InvalidOption(format!("field `{field}` is not a string")))?;
+    let r = redactor.redact_in(&mut template.clone(), text, &[])?;
+    *slot = serde_json::Value::String(r.text.clone());
+    if with_redaction {
+        let redaction = serde_json::json!({"spans": r.spans, "mapping": r.mapping});
+        record = match record {
+            serde_json::Value::Object(mut map) => {
+                map.insert("redaction".into(), redaction);
+                serde_json::Value::Object(map)
+            }
+            text => serde_json::json!({"text": text, "redaction": redaction}),
+        };
+    }
+    Ok(record)
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
