@@ -510,3 +510,52 @@ fn redact_jsonl_keeps_lines_and_reports_bad_records() {
     let first: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     assert_eq!(first["redaction"]["mapping"][0][1], "ann@example.org");
 }
+
+/// `ner` reports character offsets by default, as the Hugging Face pipeline does, and UTF-8
+/// byte offsets with `--offsets bytes`; choices are checked with a code.
+#[test]
+fn ner_offsets_count_characters_by_default() {
+    let token = root().join("tests/golden/tiny/bert-token");
+    let text = "Zoë Ñúñez and Łukasz live in Kraków";
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "ner",
+            "--json",
+            "--aggregation",
+            "none",
+            "--ignore-labels",
+            "",
+        ];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--model", token.to_str().unwrap(), text]);
+        let (ok, out, err) = tokenveil(&args);
+        assert!(ok, "{err}");
+        serde_json::from_str::<Vec<serde_json::Value>>(&out).unwrap()
+    };
+    let (chars, bytes) = (run(&[]), run(&["--offsets", "bytes"]));
+    assert_eq!(chars.len(), bytes.len());
+    assert!(!chars.is_empty());
+    let mut differ = false;
+    for (c, b) in chars.iter().zip(&bytes) {
+        let (cs, ce) = (
+            c["start"].as_u64().unwrap() as usize,
+            c["end"].as_u64().unwrap() as usize,
+        );
+        let (bs, be) = (
+            b["start"].as_u64().unwrap() as usize,
+            b["end"].as_u64().unwrap() as usize,
+        );
+        let by_chars: String = text.chars().skip(cs).take(ce - cs).collect();
+        assert_eq!(by_chars, text[bs..be]);
+        differ |= cs != bs;
+    }
+    assert!(
+        differ,
+        "the text has multi-byte characters before some entity"
+    );
+    let (ok, _, err) = tokenveil(&["ner", "--offsets", "utf16", "--model", "x", "y"]);
+    assert!(
+        !ok && err.contains("error [invalid_option]") && err.contains("chars, bytes"),
+        "{err}"
+    );
+}

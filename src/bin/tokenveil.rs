@@ -9,6 +9,7 @@ use tokenveil::eval::{
     accuracy, entity_scores, leak_scores, pii_byte_spans, read_conll, read_pii_json, read_tsv,
     span_scores, TypedSpans,
 };
+use tokenveil::offsets::{OffsetEncoding, OffsetMap};
 use tokenveil::pipelines::redaction::PiiRedactor;
 use tokenveil::pipelines::text_classification::{TextClassificationOptions, TextClassifier};
 use tokenveil::pipelines::token_classification::{TokenClassificationOptions, TokenClassifier};
@@ -47,13 +48,17 @@ enum Command {
         text: Option<String>,
     },
     /// Entities (named entities, PII, part-of-speech tags) with Hugging Face's pipeline fields;
-    /// offsets are byte offsets into the text.
+    /// `start`/`end` count characters (Unicode scalar values, as Python's str and the HF
+    /// pipeline do), or UTF-8 bytes with `--offsets bytes`.
     Ner {
         #[arg(long, short)]
         model: PathBuf,
-        /// none, simple, first, average or max.
-        #[arg(long, default_value = "simple")]
+        /// How word pieces become entities (Hugging Face's aggregation_strategy).
+        #[arg(long, default_value = "simple", value_parser = ["none", "simple", "first", "average", "max"])]
         aggregation: String,
+        /// What `start`/`end` count: characters (Hugging Face's offsets) or UTF-8 bytes.
+        #[arg(long, default_value = "chars", value_parser = ["chars", "bytes"])]
+        offsets: String,
         /// Tokens shared by consecutive windows over long text (default: a quarter window).
         #[arg(long)]
         stride: Option<usize>,
@@ -69,8 +74,9 @@ enum Command {
         /// How many labels to show, or "all".
         #[arg(long, default_value = "all")]
         top_k: String,
-        /// default, softmax, sigmoid or none.
-        #[arg(long, default_value = "default")]
+        /// The function over the logits: the model's default (softmax for one label, sigmoid
+        /// for multi-label), or one named.
+        #[arg(long, default_value = "default", value_parser = ["default", "softmax", "sigmoid", "none"])]
         function: String,
         text: Option<String>,
     },
@@ -128,7 +134,7 @@ enum Command {
         #[arg(long, default_value_t = -1, allow_negative_numbers = true)]
         column: isize,
         /// For CoNLL: `entities` (IOB2 entity P/R/F1) or `accuracy` (per-word tags).
-        #[arg(long, default_value = "entities")]
+        #[arg(long, default_value = "entities", value_parser = ["entities", "accuracy"])]
         metric: String,
         /// TSV file with `sentence<TAB>label` (label: a label name or its id).
         #[arg(long)]
@@ -187,7 +193,25 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version print to stdout and succeed.
+        Err(e) if !e.use_stderr() => e.exit(),
+        // Usage errors (unknown flag, a value outside its choices) carry a code like every
+        // other error: `invalid_option`, as JSON with --json; clap's exit status 2.
+        Err(e) => {
+            let message = e.to_string();
+            let message = message.trim_start_matches("error: ").trim_end();
+            if std::env::args().any(|a| a == "--json") {
+                let err =
+                    serde_json::json!({"error": {"code": "invalid_option", "message": message}});
+                println!("{err}");
+            } else {
+                eprintln!("error [invalid_option]: {message}");
+            }
+            return ExitCode::from(2);
+        }
+    };
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -227,6 +251,7 @@ fn run(cli: &Cli) -> Result<()> {
         Command::Ner {
             model,
             aggregation,
+            offsets,
             stride,
             ignore_labels,
             text,
@@ -243,18 +268,28 @@ fn run(cli: &Cli) -> Result<()> {
                 ..Default::default()
             };
             let text = text_or_stdin(text)?;
-            let entities = classifier.classify(&text, &opts)?;
+            let mut entities = classifier.classify(&text, &opts)?;
+            let shown: Vec<String> = entities
+                .iter()
+                .map(|e| text[e.start..e.end].to_string())
+                .collect();
+            if offsets == "chars" {
+                let map = OffsetMap::new(&text, OffsetEncoding::Codepoint);
+                for e in &mut entities {
+                    (e.start, e.end) = (map.convert(e.start), map.convert(e.end));
+                }
+            }
             if cli.json {
                 return print_json(&entities);
             }
-            for e in &entities {
+            for (e, s) in entities.iter().zip(&shown) {
                 println!(
                     "{:>6}..{:<6} {:<20} {:.4}  {}",
                     e.start,
                     e.end,
                     e.label(),
                     e.score,
-                    &text[e.start..e.end]
+                    s
                 );
             }
             Ok(())
@@ -678,7 +713,8 @@ fn write_predictions(
         .iter()
         .zip(predicted)
         .map(|(s, spans)| {
-            let chars = |b: usize| s.full_text[..b].chars().count();
+            let map = OffsetMap::new(&s.full_text, OffsetEncoding::Codepoint);
+            let chars = |b: usize| map.convert(b);
             serde_json::json!({
                 "full_text": s.full_text,
                 "spans": spans.iter().map(|(t, start, end)| serde_json::json!({
