@@ -2,7 +2,8 @@
 //! numbers written in groups (phones, cards: whole runs of digit groups are found first, then
 //! split into their longest valid sub-runs, so neighbouring numbers cannot spoil each other),
 //! IBANs in print, URLs and their trailing punctuation, e-mail boundaries, spelled-out
-//! addresses, @handles, and dates that follow a birth keyword; and the boundary helpers every
+//! addresses, @handles, dates that follow a birth keyword, and postal codes beside a place that
+//! another detector found; and the boundary helpers every
 //! row shares. A rejected candidate is retried one char later, so a bad candidate never hides a
 //! good value starting inside it. Word boundaries are checked in code (`standalone`) rather
 //! than with `\b` where a regex is hot, which keeps it on the fast DFA path for non-ASCII text.
@@ -413,4 +414,44 @@ pub(super) fn whole_words(text: &str, s: usize, e: usize) -> bool {
     let starts_word = text[s..e].chars().next().is_some_and(is_word);
     let ends_word = text[s..e].chars().next_back().is_some_and(is_word);
     !((word_before && starts_word) || (word_after && ends_word))
+}
+
+/// A postal code (4 to 6 digits, or `123 45`) written right beside a place that another
+/// detector found (`Norway 64389`, `75001 Paris`, `Hungary, 06554`), separated from it by at
+/// most two spaces or commas: the code of that place, so part of its address. A lone number
+/// is too common to redact without that context, and one that reads as a year (1900 to 2099,
+/// `Tokyo 2020`) is left alone. Returns byte ranges not already inside a place.
+pub(super) fn postcodes_beside(text: &str, places: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    use std::sync::OnceLock;
+    static AFTER: OnceLock<Option<Regex>> = OnceLock::new();
+    static BEFORE: OnceLock<Option<Regex>> = OnceLock::new();
+    let (Some(after), Some(before)) = (
+        AFTER.get_or_init(|| Regex::new(r"^[ ,]{0,2}(\d{3} \d{2}|\d{4,6})").ok()),
+        BEFORE.get_or_init(|| Regex::new(r"(\d{3} \d{2}|\d{4,6})[ ,]{0,2}$").ok()),
+    ) else {
+        return Vec::new();
+    };
+    let year = |s: &str| s.len() == 4 && s.parse::<u32>().is_ok_and(|y| (1900..=2099).contains(&y));
+    let inside = |s: usize, e: usize| places.iter().any(|&(a, b)| a <= s && e <= b);
+    let mut found = Vec::new();
+    for &(start, end) in places {
+        let candidates = [
+            after
+                .captures(&text[end..])
+                .and_then(|c| c.get(1))
+                .map(|m| (end + m.start(), end + m.end())),
+            before
+                .captures(&text[..start])
+                .and_then(|c| c.get(1))
+                .map(|m| (m.start(), m.end())),
+        ];
+        for (s, e) in candidates.into_iter().flatten() {
+            if standalone(text, s, e, ".-/:") && !year(&text[s..e]) && !inside(s, e) {
+                found.push((s, e));
+            }
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
 }

@@ -205,6 +205,9 @@ pub(crate) fn redact_with(
     model.0.extend(pooled.iter().map(|s| s.entity_type.clone()));
     config.validate(&model)?;
     pooled.extend(detect_patterns(text, config)?);
+    // After every other detector: it reads the places they found.
+    let postcodes = patterns::postcodes_beside_places(text, &pooled, config);
+    pooled.extend(postcodes);
     pooled.retain(|s| {
         config.keeps(&s.entity_type, s.score) && !config.allowed(&text[s.start..s.end])
     });

@@ -573,6 +573,38 @@ pub(super) fn find(kind: PatternKind, text: &str) -> Vec<(usize, usize, f32)> {
     found
 }
 
+/// Score of a postal code found only by standing beside a place (below the keyword and
+/// UK-shape rows: the number alone proves nothing).
+const POSTCODE_BESIDE_A_PLACE: f32 = 0.7;
+
+/// The postcode detector's context search (`finders::postcodes_beside`): postal codes next to
+/// the ADDRESS and LOCATION spans already found, by a model or a pattern. Off with the
+/// postcode detector.
+pub(super) fn postcodes_beside_places(
+    text: &str,
+    spans: &[Span],
+    config: &RedactorConfig,
+) -> Vec<Span> {
+    if !config.detectors.contains(PatternKind::Postcode) {
+        return Vec::new();
+    }
+    let places: Vec<(usize, usize)> = spans
+        .iter()
+        .filter(|s| matches!(s.entity_type.as_str(), "ADDRESS" | "LOCATION"))
+        .map(|s| (s.start, s.end))
+        .collect();
+    finders::postcodes_beside(text, &places)
+        .into_iter()
+        .map(|(start, end)| Span {
+            start,
+            end,
+            entity_type: PatternKind::Postcode.entity_type().to_string(),
+            score: POSTCODE_BESIDE_A_PLACE,
+            detector: Detector::Pattern(PatternKind::Postcode),
+        })
+        .collect()
+}
+
 /// All spans the config's pattern detectors find in `text`: enabled built-ins, custom patterns
 /// and deny-list terms (overlaps are resolved by `redact`). Built-ins and deny-list terms read
 /// the normalised view; custom regexes read the text as given (their author chose what to
@@ -920,6 +952,50 @@ mod tests {
         for (kind, text, want) in cases {
             assert_eq!(found(kind, text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn postcodes_beside_a_place() {
+        let text =
+            "Ship to Oslo 0150, or 75001 Paris; Tokyo 2020 was fun; Oslo v1.2345; Norway, 840 24.";
+        let place = |word: &str| {
+            let start = text.find(word).unwrap();
+            Span::model(start, start + word.len(), "LOCATION", 0.9)
+        };
+        let spans = [
+            place("Oslo"),
+            place("Paris"),
+            place("Tokyo"),
+            place("Norway"),
+        ];
+        let found = |config: &RedactorConfig| -> Vec<(String, String, f32)> {
+            postcodes_beside_places(text, &spans, config)
+                .into_iter()
+                .map(|s| (text[s.start..s.end].to_string(), s.entity_type, s.score))
+                .collect()
+        };
+        let config = RedactorConfig::default();
+        let got: Vec<String> = found(&config).into_iter().map(|f| f.0).collect();
+        // Not the year after Tokyo; "Oslo v1.2345" has no place beside its number (`place`
+        // finds the first Oslo only) and the number is a version anyway.
+        assert_eq!(got, ["0150", "75001", "840 24"]);
+        assert!(found(&config)
+            .iter()
+            .all(|f| f.1 == "ADDRESS" && f.2 == POSTCODE_BESIDE_A_PLACE));
+        // A number too far away or glued to other text is not a code of that place.
+        let far = "Oslo is 0150";
+        let oslo = [Span::model(0, 4, "LOCATION", 0.9)];
+        assert!(postcodes_beside_places(far, &oslo, &config).is_empty());
+        let glued = "Oslo 0150b";
+        assert!(postcodes_beside_places(glued, &oslo, &config).is_empty());
+        // Off with the postcode detector; other types are no places.
+        let off = RedactorConfig {
+            detectors: DetectorSet::all().without(PatternKind::Postcode),
+            ..RedactorConfig::default()
+        };
+        assert!(found(&off).is_empty());
+        let person = [Span::model(0, 4, "PERSON", 0.9)];
+        assert!(postcodes_beside_places("Oslo 0150", &person, &config).is_empty());
     }
 
     #[test]
