@@ -316,27 +316,37 @@ fn redact_finds_the_shipped_pii_model_without_model() {
     assert!(!ok && err.contains("cannot be used with"), "{err}");
 }
 
-#[test]
-fn redact_from_stdin_keeps_its_line_ends() {
+/// Runs the CLI as `tokenveil_env` does, with `input` on its stdin.
+fn tokenveil_stdin(args: &[&str], input: &str) -> (bool, String, String) {
     use std::io::Write;
+    use std::process::Stdio;
     let mut child = Command::new(env!("CARGO_BIN_EXE_tokenveil"))
-        .args(["redact", "--no-model"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
+        .args(args)
+        .env_remove("TOKENVEIL_MODEL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     child
         .stdin
         .take()
         .unwrap()
-        .write_all(b"mail jo@example.com\nbye\n")
+        .write_all(input.as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    assert_eq!(
+    (
+        out.status.success(),
         String::from_utf8(out.stdout).unwrap(),
-        "mail <EMAIL_1>\nbye\n"
-    );
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn redact_from_stdin_keeps_its_line_ends() {
+    let (ok, out, err) = tokenveil_stdin(&["redact", "--no-model"], "mail jo@example.com\nbye\n");
+    assert!(ok, "{err}");
+    assert_eq!(out, "mail <EMAIL_1>\nbye\n");
 }
 
 #[test]
@@ -441,8 +451,6 @@ fn closed_stdout_is_no_panic() {
 /// one hash key for the run), a bad record reported on its own line while the others go on.
 #[test]
 fn redact_jsonl_keeps_lines_and_reports_bad_records() {
-    use std::io::Write;
-    use std::process::Stdio;
     let input = concat!(
         "{\"id\":1,\"body\":\"Mail ann@example.org, call 415-555-0132\"}\n",
         "\n",
@@ -452,27 +460,9 @@ fn redact_jsonl_keeps_lines_and_reports_bad_records() {
         "{\"id\":5,\"body\":\"ann@example.org again\"}\n",
     );
     let run = |extra: &[&str]| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tokenveil"))
-            .args(["redact", "--no-model", "--jsonl", "--field", "body"])
-            .args(extra)
-            .env_remove("TOKENVEIL_MODEL")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.success(),
-            String::from_utf8(out.stdout).unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
+        let mut args = vec!["redact", "--no-model", "--jsonl", "--field", "body"];
+        args.extend_from_slice(extra);
+        tokenveil_stdin(&args, input)
     };
     let (ok, out, err) = run(&[]);
     assert!(!ok && err.contains("2 of 5 records"), "{err}");
