@@ -5,7 +5,7 @@
 use crate::bundle::ModelBundle;
 use crate::config::ModelConfig;
 use crate::error::{Error, Result};
-use crate::model::layout::{tensor_specs, Kind};
+use crate::model::layout::{tensor_specs, Kind, CLASSIFIER};
 use crate::model::Resolver;
 use crate::quantize;
 use crate::weights::{keys, Weights, FORMAT_VERSION};
@@ -56,6 +56,79 @@ pub struct ConvertOptions {
     /// most of a small model). Default: f16 when `quant` is f16, else f32.
     pub embeddings: Option<Quant>,
     pub name: Option<String>,
+    /// Linear-layer weights to store in another type than `quant`, llama.cpp-style mixed
+    /// precision (the most sensitive layers in Q8_0 inside a Q4_0 file, say). Where several
+    /// patterns match a tensor, the last one wins; each must match at least one linear weight.
+    pub overrides: Vec<QuantOverride>,
+}
+
+/// `GLOB=TYPE`: linear weights whose canonical name (`distilbert.transformer.layer.5.ffn.lin2.weight`,
+/// `classifier.weight`) matches `GLOB`, where `*` stands for any run of characters, are stored
+/// as `TYPE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuantOverride {
+    pub pattern: String,
+    pub quant: Quant,
+}
+
+impl FromStr for QuantOverride {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let (pattern, quant) = s.rsplit_once('=').ok_or_else(|| {
+            Error::InvalidOption(format!(
+                "quantization override `{s}`: expected GLOB=TYPE, as in `*.ffn.lin2.weight=q8_0`"
+            ))
+        })?;
+        if pattern.is_empty() {
+            return Err(Error::InvalidOption(format!(
+                "quantization override `{s}`: the pattern before `=` is empty"
+            )));
+        }
+        Ok(QuantOverride {
+            pattern: pattern.to_string(),
+            quant: quant.parse().map_err(|_| {
+                Error::InvalidOption(format!(
+                    "quantization override `{s}`: unknown type `{quant}` (f32, f16, q8_0, q4_0)"
+                ))
+            })?,
+        })
+    }
+}
+
+impl std::fmt::Display for QuantOverride {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}={}", self.pattern, self.quant.name())
+    }
+}
+
+impl QuantOverride {
+    fn matches(&self, name: &str) -> bool {
+        glob_match(&self.pattern, name)
+    }
+}
+
+/// Whole-string match where `*` matches any run of characters (dots included) and every other
+/// character matches itself: greedy with backtracking to the last `*`, linear in practice.
+fn glob_match(pattern: &str, name: &str) -> bool {
+    let (p, n) = (pattern.as_bytes(), name.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while j < n.len() {
+        if i < p.len() && p[i] == b'*' {
+            star = Some((i, j));
+            i += 1;
+        } else if i < p.len() && p[i] == n[j] {
+            i += 1;
+            j += 1;
+        } else if let Some((si, sj)) = star {
+            i = si + 1;
+            j = sj + 1;
+            star = Some((si, sj + 1));
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|&c| c == b'*')
 }
 
 /// Texts that travel in the model file besides config and tokenizer.
@@ -71,7 +144,8 @@ pub struct TensorReport {
     pub name: String,
     pub shape: Vec<usize>,
     pub dtype: String,
-    /// Why a linear layer stayed f32 although quantization was asked for.
+    /// Why a linear layer's type is not `quant`: an override chose it, or it stayed f32
+    /// although quantization was asked for.
     pub note: Option<String>,
 }
 
@@ -106,9 +180,33 @@ pub fn convert_parts(
         }
     };
 
+    let specs = tensor_specs(&config);
+    for o in &opts.overrides {
+        if !specs
+            .iter()
+            .any(|s| s.kind == Kind::Linear && o.matches(&s.name))
+        {
+            let example = specs
+                .iter()
+                .find(|s| s.kind == Kind::Linear)
+                .map_or("", |s| s.name.as_str());
+            let other = if specs.iter().any(|s| o.matches(&s.name)) {
+                " (it matches only embeddings, norms or biases, which overrides do not change)"
+            } else {
+                ""
+            };
+            return Err(Error::InvalidOption(format!(
+                "quantization override `{o}` matches no linear-layer weight{other}; their names look like `{example}` or `{CLASSIFIER}.weight`"
+            )));
+        }
+    }
+
+    let linear = specs.iter().filter(|s| s.kind == Kind::Linear).count();
+    // Override types that differ from `quant`, and how many linear layers got each.
+    let mut overridden = std::collections::BTreeMap::new();
     let mut qtensors = Vec::new();
     let mut report = Vec::new();
-    for spec in tensor_specs(&config) {
+    for spec in specs {
         let stored = resolver.resolve(&spec.name)?;
         let values = weights
             .f32(&stored, &spec.shape)?
@@ -119,20 +217,31 @@ pub fn convert_parts(
             Kind::Norm | Kind::Bias => (Quant::F32, None),
             Kind::Embedding if embeddings == Quant::Q8_0 && in_dim % quantize::BLOCK != 0 => (
                 Quant::F16,
-                Some(format!("kept in f16: width {in_dim} is not a multiple of the 32-element q8_0 block")),
+                Some(format!(
+                    "kept in f16: width {in_dim} is not a multiple of the 32-element q8_0 block"
+                )),
             ),
             Kind::Embedding => (embeddings, None),
-            Kind::Linear => match opts.quant {
-                q @ (Quant::Q8_0 | Quant::Q4_0) if in_dim % quantize::BLOCK != 0 => (
-                    Quant::F32,
-                    Some(format!(
-                        "kept in f32: input size {in_dim} is not a multiple of the {}-element {} block",
-                        quantize::BLOCK,
-                        q.name()
-                    )),
-                ),
-                q => (q, None),
-            },
+            Kind::Linear => {
+                let chosen = opts.overrides.iter().rev().find(|o| o.matches(&spec.name));
+                match chosen.map_or(opts.quant, |o| o.quant) {
+                    q @ (Quant::Q8_0 | Quant::Q4_0) if in_dim % quantize::BLOCK != 0 => (
+                        Quant::F32,
+                        Some(format!(
+                            "kept in f32: input size {in_dim} is not a multiple of the {}-element {} block",
+                            quantize::BLOCK,
+                            q.name()
+                        )),
+                    ),
+                    q => match chosen.filter(|_| q != opts.quant) {
+                        Some(o) => {
+                            *overridden.entry(q.name()).or_insert(0) += 1;
+                            (q, Some(format!("{} by override `{o}`", q.name())))
+                        }
+                        None => (q, None),
+                    },
+                }
+            }
         };
         let (dtype, raw) = encode(&values, ty);
         let qt = qtensor_from_ggml(dtype, &raw, spec.shape.clone(), &Device::Cpu)?;
@@ -161,7 +270,7 @@ pub fn convert_parts(
         ),
         (
             keys::QUANTIZATION,
-            gguf_file::Value::String(opts.quant.name().to_string()),
+            gguf_file::Value::String(quantization_summary(opts.quant, &overridden, linear)),
         ),
     ];
     if let Some(name) = &opts.name {
@@ -188,6 +297,22 @@ pub fn convert_parts(
         bytes: bytes.len(),
     };
     Ok((bytes, report))
+}
+
+/// `quant`, or for a mixed file what else it holds: `q4_0 (q8_0: 7 of 37 linear layers)`.
+fn quantization_summary(
+    quant: Quant,
+    overridden: &std::collections::BTreeMap<&str, usize>,
+    linear: usize,
+) -> String {
+    if overridden.is_empty() {
+        return quant.name().to_string();
+    }
+    let parts: Vec<String> = overridden
+        .iter()
+        .map(|(ty, n)| format!("{ty}: {n} of {linear} linear layers"))
+        .collect();
+    format!("{} ({})", quant.name(), parts.join(", "))
 }
 
 fn encode(values: &[f32], ty: Quant) -> (GgmlDType, Vec<u8>) {
@@ -247,4 +372,198 @@ pub fn convert_dir(
     )?;
     std::fs::write(out, &bytes).map_err(|e| Error::io(out, e))?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tiny DistilBERT token classifier (dim 32, hidden 48, 2 layers): `ffn.lin2` reads 48
+    /// inputs, not a whole number of 32-element blocks, so it stays f32 whatever is asked.
+    fn convert_tiny(quant: Quant, overrides: &[&str]) -> Result<(Vec<u8>, ConvertReport)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/golden/tiny/distilbert-token");
+        let read = |n: &str| std::fs::read(dir.join(n)).unwrap();
+        let text = |n: &str| String::from_utf8(read(n)).unwrap();
+        let opts = ConvertOptions {
+            quant,
+            embeddings: None,
+            name: None,
+            overrides: overrides.iter().map(|o| o.parse()).collect::<Result<_>>()?,
+        };
+        convert_parts(
+            &text("config.json"),
+            &text("tokenizer.json"),
+            &read("model.safetensors"),
+            &Provenance::default(),
+            &opts,
+        )
+    }
+
+    /// Tensor name -> GGML type, as written in the file.
+    fn stored_types(bytes: &[u8]) -> std::collections::HashMap<String, GgmlDType> {
+        let content = gguf_file::Content::read(&mut Cursor::new(bytes)).unwrap();
+        content
+            .tensor_infos
+            .iter()
+            .map(|(n, i)| (n.clone(), i.ggml_dtype))
+            .collect()
+    }
+
+    #[test]
+    fn glob_matches_whole_names() {
+        let name = "distilbert.transformer.layer.1.ffn.lin2.weight";
+        for p in [
+            name,
+            "*",
+            "*.lin2.weight",
+            "distilbert.*.layer.1.*",
+            "*layer.1*lin2*",
+            "**.weight",
+        ] {
+            assert!(glob_match(p, name), "{p}");
+        }
+        for p in [
+            "*.lin2",
+            "lin2.weight",
+            "*.layer.0.*",
+            "distilbert.transformer.layer.1.ffn.lin2.weight.",
+            "",
+        ] {
+            assert!(!glob_match(p, name), "{p}");
+        }
+        assert!(glob_match("", ""));
+        assert!(glob_match("a*a*a", "aaa") && !glob_match("a*a*a", "aa"));
+    }
+
+    #[test]
+    fn overrides_set_the_type_of_the_matching_linear_layers_only() {
+        let (bytes, report) = convert_tiny(
+            Quant::Q4_0,
+            &[
+                "*.layer.1.attention.*_lin.weight=q8_0",
+                "classifier.weight=f16",
+                // Later overrides win: k_lin goes back to q4_0, which is `quant`, so no note.
+                "*.layer.1.attention.k_lin.weight=q4_0",
+                // Stays f32: 48 inputs are not whole blocks.
+                "*.ffn.lin2.weight=q8_0",
+            ],
+        )
+        .unwrap();
+        let types = stored_types(&bytes);
+        let layer1 = "distilbert.transformer.layer.1";
+        for (name, want) in [
+            (format!("{layer1}.attention.q_lin.weight"), GgmlDType::Q8_0),
+            (format!("{layer1}.attention.v_lin.weight"), GgmlDType::Q8_0),
+            (
+                format!("{layer1}.attention.out_lin.weight"),
+                GgmlDType::Q8_0,
+            ),
+            (format!("{layer1}.attention.k_lin.weight"), GgmlDType::Q4_0),
+            ("classifier.weight".into(), GgmlDType::F16),
+            (format!("{layer1}.ffn.lin1.weight"), GgmlDType::Q4_0),
+            (format!("{layer1}.ffn.lin2.weight"), GgmlDType::F32),
+            (
+                "distilbert.transformer.layer.0.attention.q_lin.weight".into(),
+                GgmlDType::Q4_0,
+            ),
+            (
+                "distilbert.transformer.layer.0.ffn.lin2.weight".into(),
+                GgmlDType::F32,
+            ),
+            // Biases and embeddings are not linear weights: `*` patterns leave them alone.
+            (format!("{layer1}.attention.q_lin.bias"), GgmlDType::F32),
+            (
+                "distilbert.embeddings.word_embeddings.weight".into(),
+                GgmlDType::F32,
+            ),
+        ] {
+            assert_eq!(types[&name], want, "{name}");
+        }
+        let notes: Vec<(&str, &str)> = report
+            .tensors
+            .iter()
+            .filter_map(|t| Some((t.name.as_str(), t.note.as_deref()?)))
+            .filter(|(_, n)| n.contains("override"))
+            .collect();
+        assert_eq!(notes.len(), 4, "{notes:?}");
+        assert!(notes.contains(&(
+            "classifier.weight",
+            "f16 by override `classifier.weight=f16`"
+        )));
+
+        let bundle = ModelBundle::from_bytes(bytes).unwrap();
+        assert_eq!(
+            bundle.metadata.unwrap().quantization,
+            "q4_0 (f16: 1 of 13 linear layers, q8_0: 3 of 13 linear layers)"
+        );
+    }
+
+    #[test]
+    fn the_loader_reads_each_tensor_in_its_own_type() {
+        let logits = |quant, overrides: &[&str]| {
+            let bundle =
+                ModelBundle::from_bytes(convert_tiny(quant, overrides).unwrap().0).unwrap();
+            let ids = [vec![0u32, 5, 9, 12, 3, 1]];
+            let mask = [vec![1u32; 6]];
+            let t = bundle.forward_ids(&ids, &mask).unwrap();
+            t.flatten_all().unwrap().to_vec1::<f32>().unwrap()
+        };
+        // Every linear layer overridden to q8_0 in a q4_0 file: the q8_0 file's numbers.
+        assert_eq!(logits(Quant::Q4_0, &["*=q8_0"]), logits(Quant::Q8_0, &[]));
+        // A true mixture (q, k, v still share one format, so they still fuse) runs, and its
+        // q8_0 layers are read as such: it is neither file.
+        let mixed = logits(Quant::Q4_0, &["*.attention.*=q8_0"]);
+        assert!(mixed.iter().all(|v| v.is_finite()));
+        assert_ne!(mixed, logits(Quant::Q4_0, &[]));
+        assert_ne!(mixed, logits(Quant::Q8_0, &[]));
+    }
+
+    #[test]
+    fn bad_overrides_are_invalid_options() {
+        for (overrides, says) in [
+            (&["*.lin2.weight"][..], "expected GLOB=TYPE"),
+            (&["=q8_0"][..], "pattern before `=` is empty"),
+            (&["*.lin2.weight=q5_k"][..], "unknown type `q5_k`"),
+            (
+                &["*.lin3.weight=q8_0"][..],
+                "matches no linear-layer weight;",
+            ),
+            (
+                &["classifier.weight=q8_0", "*.lin3.weight=q8_0"][..],
+                "`*.lin3.weight=q8_0`",
+            ),
+            (
+                &["*.bias=q8_0"][..],
+                "matches only embeddings, norms or biases",
+            ),
+            (&["*word_embeddings*=q8_0"][..], "matches only embeddings"),
+        ] {
+            let e = convert_tiny(Quant::Q4_0, overrides).unwrap_err();
+            assert_eq!(e.code(), "invalid_option", "{overrides:?}: {e}");
+            assert!(e.to_string().contains(says), "{overrides:?}: {e}");
+        }
+        // The error names real tensors to copy from.
+        let e = convert_tiny(Quant::Q4_0, &["lin2=q8_0"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("distilbert.transformer.layer.0.attention.q_lin.weight")
+                && e.contains("classifier.weight"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn no_override_keeps_the_plain_file() {
+        let (plain, _) = convert_tiny(Quant::Q8_0, &[]).unwrap();
+        // An override to the type already asked for changes nothing, not even the metadata.
+        let (same, report) = convert_tiny(Quant::Q8_0, &["*=q8_0"]).unwrap();
+        assert_eq!(plain, same);
+        assert!(report.tensors.iter().all(|t| !t
+            .note
+            .as_deref()
+            .unwrap_or("")
+            .contains("override")));
+    }
 }

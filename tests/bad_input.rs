@@ -27,6 +27,7 @@ fn good_gguf() -> Vec<u8> {
         quant: Quant::Q8_0,
         embeddings: None,
         name: None,
+        overrides: Vec::new(),
     };
     convert_parts(
         &part("config.json"),

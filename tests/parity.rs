@@ -87,6 +87,7 @@ fn convert_in_memory(dir: &std::path::Path, quant: Quant) -> ModelBundle {
         quant,
         embeddings: None,
         name: None,
+        overrides: Vec::new(),
     };
     let (bytes, _) = convert_parts(
         &read("config.json"),

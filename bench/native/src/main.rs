@@ -138,6 +138,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 quant: quant.parse::<Quant>()?,
                 embeddings: embeddings.map(|e| e.parse::<Quant>()).transpose()?,
                 name: None,
+                overrides: Vec::new(),
             };
             let report = convert_dir(&dir, &out, &opts)?;
             eprintln!("wrote {} ({} bytes)", out.display(), report.bytes);
