@@ -412,6 +412,20 @@ fn eval_pii_saved_predictions_score_the_same() {
         s,
     ]);
     assert!(!ok && err.contains("cannot be used with"), "{err}");
+    // --config scores the redactor with those options: with EMAIL off, the e-mail leaks.
+    let config = dir.join("config.json");
+    std::fs::write(&config, r#"{"disabled_types": ["EMAIL"]}"#).unwrap();
+    let c = config.to_str().unwrap();
+    let (ok, out, err) = tokenveil(&["eval", "--json", "--pii", g, "--no-model", "--config", c]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["leak"]["protected"], 0.0, "{out}");
+    std::fs::write(&config, r#"{"min_scor": 0.5}"#).unwrap();
+    let (ok, _, err) = tokenveil(&["eval", "--pii", g, "--no-model", "--config", c]);
+    assert!(
+        !ok && err.contains("invalid_option") && err.contains("min_scor"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -158,6 +158,10 @@ enum Command {
         /// (code-point offsets), to read what leaked or to score again with --predictions.
         #[arg(long, conflicts_with = "predictions")]
         save_predictions: Option<PathBuf>,
+        /// With --pii: score the redactor with these options (a RedactorConfig as JSON, as
+        /// `redact --config` reads it: thresholds, min_score, detectors, lists, ...).
+        #[arg(long, conflicts_with = "predictions")]
+        config: Option<PathBuf>,
         #[arg(long, default_value_t = 16)]
         batch_size: usize,
     },
@@ -174,6 +178,12 @@ enum Command {
         /// Embedding tables: f32, f16 or q8_0 (default: f16 for --quant f16, else f32).
         #[arg(long)]
         embeddings: Option<String>,
+        /// Store the linear-layer weights whose name matches GLOB as TYPE instead of --quant
+        /// (`*` matches any characters), e.g. `'*.ffn.lin2.weight=q8_0'` or
+        /// `classifier.weight=q8_0`. Repeatable; the last match wins. Names are the Hugging
+        /// Face ones; `convert --json` lists every tensor with the type it got.
+        #[arg(long, value_name = "GLOB=TYPE")]
+        quant_override: Vec<String>,
         /// A human-readable model name stored as general.name.
         #[arg(long)]
         name: Option<String>,
@@ -335,11 +345,7 @@ fn run(cli: &Cli) -> Result<()> {
             input,
             text,
         } => {
-            let mut cfg: RedactorConfig = match config {
-                Some(path) => serde_json::from_str(&read_text(path)?)
-                    .map_err(|e| Error::InvalidOption(format!("{}: {e}", path.display())))?,
-                None => RedactorConfig::default(),
-            };
+            let mut cfg = read_redactor_config(config.as_deref())?;
             for spec in operators {
                 let (ty, op) = spec.split_once('=').ok_or_else(|| {
                     Error::InvalidOption(format!("--operator wants TYPE=OP, got `{spec}`"))
@@ -395,6 +401,7 @@ fn run(cli: &Cli) -> Result<()> {
             no_model,
             predictions,
             save_predictions,
+            config,
             batch_size,
         } => {
             let model = match (model, pii) {
@@ -420,6 +427,7 @@ fn run(cli: &Cli) -> Result<()> {
                         (None, true) => PiiSystem::Tokenveil {
                             model: None,
                             patterns: true,
+                            config: read_redactor_config(config.as_deref())?,
                         },
                         (None, false) => PiiSystem::Tokenveil {
                             model: Some((
@@ -429,6 +437,7 @@ fn run(cli: &Cli) -> Result<()> {
                                 Box::new(load()?),
                             )),
                             patterns: !no_patterns,
+                            config: read_redactor_config(config.as_deref())?,
                         },
                     };
                     eval_pii(system, path, save_predictions.as_deref())?
@@ -450,12 +459,17 @@ fn run(cli: &Cli) -> Result<()> {
             output,
             quant,
             embeddings,
+            quant_override,
             name,
         } => {
             let opts = ConvertOptions {
                 quant: quant.parse()?,
                 embeddings: embeddings.as_deref().map(str::parse::<Quant>).transpose()?,
                 name: name.clone(),
+                overrides: quant_override
+                    .iter()
+                    .map(|o| o.parse())
+                    .collect::<Result<_>>()?,
             };
             let report = convert_dir(dir, output, &opts)?;
             if cli.json {
@@ -620,6 +634,8 @@ enum PiiSystem {
         /// The model file and the model read from it.
         model: Option<(String, Box<ModelBundle>)>,
         patterns: bool,
+        /// The redactor's options (`--config`).
+        config: RedactorConfig,
     },
     Predictions(std::path::PathBuf),
 }
@@ -634,8 +650,11 @@ fn eval_pii(
     let start = std::time::Instant::now();
     let gold: Vec<TypedSpans> = samples.iter().map(pii_byte_spans).collect();
     let (predicted, system_json): (Vec<TypedSpans>, serde_json::Value) = match system {
-        PiiSystem::Tokenveil { model, patterns } => {
-            let mut config = RedactorConfig::default();
+        PiiSystem::Tokenveil {
+            model,
+            patterns,
+            mut config,
+        } => {
             if !patterns {
                 config.detectors = DetectorSet::none();
             }
@@ -729,6 +748,16 @@ fn write_predictions(
     let json = serde_json::to_string_pretty(&list)
         .map_err(|e| Error::InvalidOption(format!("predictions: {e}")))?;
     std::fs::write(out, json).map_err(|e| Error::io(out, e))
+}
+
+/// `--config FILE` of `redact` and `eval --pii`: a RedactorConfig as JSON (unknown keys are
+/// errors); none means the defaults.
+fn read_redactor_config(path: Option<&std::path::Path>) -> Result<RedactorConfig> {
+    match path {
+        Some(path) => serde_json::from_str(&read_text(path)?)
+            .map_err(|e| Error::InvalidOption(format!("{}: {e}", path.display()))),
+        None => Ok(RedactorConfig::default()),
+    }
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
