@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Build eval/realistic/pii.json from the hand-written eval/realistic/source.txt.
+"""Build a hand-written PII test set: DIR/pii.json from DIR/source.txt (DIR: eval/realistic by
+default, or eval/holdout).
 
 Markup of source.txt (python3 stdlib only, no third-party code):
   * Lines before the first document header are comments and are ignored.
@@ -12,7 +13,7 @@ Markup of source.txt (python3 stdlib only, no third-party code):
 The mathematical brackets ⟦ ⟧ ⟨ ⟩ never occur in the texts themselves, so the
 markup cannot clash with brackets, pipes or other characters in the data.
 
-Usage:  python3 eval/realistic/build.py      (writes eval/realistic/pii.json)
+Usage:  python3 eval/realistic/build.py [DIR]     (writes DIR/pii.json; DIR defaults to eval/realistic)
 """
 import collections
 import hashlib
@@ -22,7 +23,7 @@ import re
 import sys
 import unicodedata
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.join(HERE, "source.txt")
 OUTPUT = os.path.join(HERE, "pii.json")
 
