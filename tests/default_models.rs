@@ -11,7 +11,7 @@ use tokenveil::ModelBundle;
 const FILES: [(&str, f32, f32); 2] = [("q8_0", 0.3, 1.0), ("q4_0", 1.5, 1.0)];
 /// The PII model's Q4_0 file: its 47 labels include close pairs (B-/I- of one type, ADDRESS and
 /// LOCATION) that 4-bit weights swap on a few pieces, so argmax agrees on ≥ 97% there.
-const PII_Q4_0: (f32, f32) = (2.0, 0.97);
+const PII_Q4_0: (f32, f32) = (2.5, 0.97);
 
 #[test]
 fn shipped_q8_0_models_agree_with_pytorch() {

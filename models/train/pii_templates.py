@@ -309,6 +309,8 @@ KINDS = {
     # ------------------------------------------------------------------ forms / records
     "form": {"weight": 9, "builder": "form"},
     "record": {"weight": 5, "builder": "record", "style": "log"},
+    "table": {"weight": 3, "builder": "table", "style": "log"},     # v4: several people, one per row
+    "hl7": {"weight": 1, "builder": "hl7", "style": "log"},         # v4: HL7 v2 messages
     # ------------------------------------------------------------------ bank support
     "bank": {
         "weight": 6, "n": (1, 4),
