@@ -427,7 +427,7 @@ fn run(cli: &Cli) -> Result<()> {
                         (None, true) => PiiSystem::Tokenveil {
                             model: None,
                             patterns: true,
-                            config: read_redactor_config(config.as_deref())?,
+                            config: Box::new(read_redactor_config(config.as_deref())?),
                         },
                         (None, false) => PiiSystem::Tokenveil {
                             model: Some((
@@ -437,7 +437,7 @@ fn run(cli: &Cli) -> Result<()> {
                                 Box::new(load()?),
                             )),
                             patterns: !no_patterns,
-                            config: read_redactor_config(config.as_deref())?,
+                            config: Box::new(read_redactor_config(config.as_deref())?),
                         },
                     };
                     eval_pii(system, path, save_predictions.as_deref())?
@@ -635,7 +635,7 @@ enum PiiSystem {
         model: Option<(String, Box<ModelBundle>)>,
         patterns: bool,
         /// The redactor's options (`--config`).
-        config: RedactorConfig,
+        config: Box<RedactorConfig>,
     },
     Predictions(std::path::PathBuf),
 }
@@ -668,7 +668,7 @@ fn eval_pii(
                 Some((_, bundle)) => vec![TokenClassifier::new(*bundle)?],
                 None => Vec::new(),
             };
-            let redactor = PiiRedactor::new(classifiers, config)?;
+            let redactor = PiiRedactor::new(classifiers, *config)?;
             let mut predicted = Vec::with_capacity(samples.len());
             for s in &samples {
                 let r = redactor.redact(&s.full_text)?;
