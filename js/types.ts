@@ -268,7 +268,8 @@ export interface RedactOptions {
   detectors?: PatternDetector[];
   customPatterns?: CustomPattern[];
   denyList?: DenyTerm[];
-  /** Values never redacted, whoever finds them (compared ignoring case and outer spaces). */
+  /** Values never redacted, whoever finds them (compared ignoring case and outer spaces); a span
+   * inside an occurrence of one is dropped too. */
   allowList?: string[];
   /** Entity types not to redact. */
   disabledTypes?: string[];

@@ -488,6 +488,30 @@ fn allow_list_disabled_types_thresholds_and_caller_spans() {
         r.text,
         "Write to support@acme.example or <EMAIL_1>, call 415-555-0132; ticket T-99812 by Jo."
     );
+    // A span inside an allowed term (a model that found only the domain) is allowed too; one
+    // that reaches past it is not.
+    let at = |s: &str| text.find(s).unwrap();
+    let domain = at("acme.example");
+    let partial = [Span::model(domain, domain + 12, "ORGANIZATION", 0.9)];
+    let r = redact(text, &partial, &config).unwrap();
+    assert!(
+        r.text
+            .starts_with("Write to support@acme.example or <EMAIL_1>"),
+        "{}",
+        r.text
+    );
+    let wider = [Span::model(
+        at("to support"),
+        domain + 12,
+        "ORGANIZATION",
+        0.9,
+    )];
+    let r = redact(text, &wider, &config).unwrap();
+    assert!(
+        r.text.starts_with("Write <ORGANIZATION_1> or"),
+        "{}",
+        r.text
+    );
     // PHONE matches score 0.75: a threshold of 0.8 drops them too.
     let config = RedactorConfig {
         thresholds: [("PHONE".to_string(), 0.8)].into(),

@@ -354,7 +354,8 @@ fn run(cli: &Cli) -> Result<()> {
                 if ty == "default" {
                     cfg.default_operator = op;
                 } else {
-                    cfg.operators.insert(ty.to_uppercase(), op);
+                    cfg.operators
+                        .insert(tokenveil::redact::canonical_name(ty), op);
                 }
             }
             if let Some(key) = hash_key

@@ -3,9 +3,9 @@
 
 use super::labels;
 use super::patterns::{DetectorSet, PatternKind};
-use super::types::ENTITY_TYPES;
+use super::types::{canonical_name, ENTITY_TYPES};
 use crate::error::{Error, Result};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::{BTreeSet, HashMap};
 
 /// A user regex whose matches are `entity_type`. Detector name: `custom:NAME`.
@@ -125,6 +125,25 @@ impl TryFrom<OperatorJson> for Operator {
     }
 }
 
+/// JSON keys of type-keyed options as canonical type names, so a config file may spell a type
+/// as the JS options or Presidio do (`phone`, `PHONE_NUMBER` -> `PHONE`).
+fn canonical_keys<'de, D: Deserializer<'de>, V: Deserialize<'de>>(
+    d: D,
+) -> std::result::Result<HashMap<String, V>, D::Error> {
+    let map = HashMap::<String, V>::deserialize(d)?;
+    Ok(map
+        .into_iter()
+        .map(|(k, v)| (canonical_name(&k), v))
+        .collect())
+}
+
+fn canonical_set<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<BTreeSet<String>, D::Error> {
+    let set = BTreeSet::<String>::deserialize(d)?;
+    Ok(set.iter().map(|t| canonical_name(t)).collect())
+}
+
 fn default_template() -> String {
     Operator::DEFAULT_TEMPLATE.to_string()
 }
@@ -143,17 +162,20 @@ pub struct RedactorConfig {
     pub custom_patterns: Vec<CustomPattern>,
     pub deny_list: Vec<DenyTerm>,
     /// Values never redacted, whoever finds them: a span whose text equals one of these
-    /// (ignoring case and surrounding whitespace) is dropped. For a company's own name, a
-    /// support address, a public hotline.
+    /// (ignoring case and surrounding whitespace), or that lies inside an occurrence of one in
+    /// the text, is dropped. For a company's own name, a support address, a public hotline.
     pub allow_list: Vec<String>,
     /// Canonical types that are not redacted (their spans are dropped before overlaps are
     /// resolved, so they cannot block another type either).
+    #[serde(deserialize_with = "canonical_set")]
     pub disabled_types: BTreeSet<String>,
     /// Lowest score kept, per canonical type (0..=1); types not listed use `min_score`.
+    #[serde(deserialize_with = "canonical_keys")]
     pub thresholds: HashMap<String, f32>,
     /// Lowest score kept for types without a threshold of their own.
     pub min_score: f32,
     /// Operator per canonical type; types not listed use `default_operator`.
+    #[serde(deserialize_with = "canonical_keys")]
     pub operators: HashMap<String, Operator>,
     pub default_operator: Operator,
     /// Model label (without `B-`/`I-`, any case) to canonical type, consulted before
@@ -225,7 +247,7 @@ impl RedactorConfig {
             .iter()
             .find(|(label, _)| labels::bare_label(label) == bare)
         {
-            Some((_, mapped)) => mapped.as_ref().map(|t| t.to_uppercase()),
+            Some((_, mapped)) => mapped.as_deref().map(canonical_name),
             None => labels::canonical_type(&bare),
         }
     }
@@ -250,6 +272,26 @@ impl RedactorConfig {
             .any(|a| a.trim().to_lowercase() == value.to_lowercase())
     }
 
+    /// Byte ranges of `text` where an allow-list term occurs (any case). A span inside one is
+    /// allowed too: a model that finds only `@example.com` of an allowed `support@example.com`
+    /// must not redact that part of it.
+    pub(super) fn allowed_ranges(&self, text: &str) -> Vec<(usize, usize)> {
+        self.allow_list
+            .iter()
+            .filter_map(|a| {
+                regex::RegexBuilder::new(&regex::escape(a.trim()))
+                    .case_insensitive(true)
+                    .build()
+                    .ok()
+            })
+            .flat_map(|re| {
+                re.find_iter(text)
+                    .map(|m| (m.start(), m.end()))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
     /// Every canonical type this config and `model` can produce.
     pub fn producible_types(&self, model: &ModelTypes) -> BTreeSet<String> {
         let mut types: BTreeSet<String> = self
@@ -260,14 +302,18 @@ impl RedactorConfig {
         types.extend(
             self.custom_patterns
                 .iter()
-                .map(|p| p.entity_type.to_uppercase()),
+                .map(|p| canonical_name(&p.entity_type)),
         );
-        types.extend(self.deny_list.iter().map(|d| d.entity_type.to_uppercase()));
+        types.extend(
+            self.deny_list
+                .iter()
+                .map(|d| canonical_name(&d.entity_type)),
+        );
         types.extend(
             self.model_label_map
                 .values()
                 .flatten()
-                .map(|t| t.to_uppercase()),
+                .map(|t| canonical_name(t)),
         );
         types.extend(model.0.iter().cloned());
         types
@@ -378,6 +424,23 @@ mod tests {
             }
         );
         assert_eq!(config.operator("PHONE"), &Operator::Placeholder);
+    }
+
+    #[test]
+    fn type_keys_are_canonical_names() {
+        // Any case, and Presidio's names, as the JS options and `--operator` accept them.
+        let config: RedactorConfig = serde_json::from_str(
+            r#"{"operators": {"phone_number": {"kind": "remove"}}, "thresholds": {"Email_Address": 0.5},
+                "disabled_types": ["credit_card"],
+                "custom_patterns": [{"name": "mail", "entity_type": "EMAIL_ADDRESS", "regex": "x@y"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(config.operator("PHONE"), &Operator::Remove);
+        assert_eq!(config.thresholds.get("EMAIL"), Some(&0.5));
+        assert!(config.disabled_types.contains("CREDIT_CARD"));
+        let r = super::super::redact("mail x@y now", &[], &config).unwrap();
+        assert_eq!(r.spans[0].entity_type, "EMAIL");
+        config.check_options(&ModelTypes::default()).unwrap();
     }
 
     #[test]

@@ -208,8 +208,11 @@ pub(crate) fn redact_with(
     // After every other detector: it reads the places they found.
     let postcodes = patterns::postcodes_beside_places(text, &pooled, config);
     pooled.extend(postcodes);
+    let allowed = config.allowed_ranges(text);
     pooled.retain(|s| {
-        config.keeps(&s.entity_type, s.score) && !config.allowed(&text[s.start..s.end])
+        config.keeps(&s.entity_type, s.score)
+            && !config.allowed(&text[s.start..s.end])
+            && !allowed.iter().any(|&(a, b)| a <= s.start && s.end <= b)
     });
     Ok(operators::apply(
         text,

@@ -655,7 +655,7 @@ pub fn detect_patterns(text: &str, config: &RedactorConfig) -> Result<Vec<Span>>
             .case_insensitive(term.case_insensitive)
             .build()
             .map_err(|e| Error::InvalidOption(format!("deny-list term `{needle}`: {e}")))?;
-        let entity_type = term.entity_type.to_uppercase();
+        let entity_type = super::types::canonical_name(&term.entity_type);
         for (start, end) in finders::scan(&view.text, &re, |s, e| {
             finders::whole_words(&view.text, s, e).then_some((s, e))
         }) {
@@ -681,7 +681,7 @@ pub fn detect_patterns(text: &str, config: &RedactorConfig) -> Result<Vec<Span>>
                 .map(|(start, end)| Span {
                     start,
                     end,
-                    entity_type: custom.entity_type.to_uppercase(),
+                    entity_type: super::types::canonical_name(&custom.entity_type),
                     score: custom.score,
                     detector: Detector::Custom(custom.name.clone()),
                 }),

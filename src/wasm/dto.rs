@@ -226,12 +226,12 @@ impl RedactOptions {
         config.disabled_types = self
             .disabled_types
             .iter()
-            .map(|t| t.to_uppercase())
+            .map(|t| crate::redact::canonical_name(t))
             .collect();
         config.thresholds = self
             .thresholds
             .into_iter()
-            .map(|(t, v)| (t.to_uppercase(), v))
+            .map(|(t, v)| (crate::redact::canonical_name(&t), v))
             .collect();
         if let Some(min) = self.min_score {
             config.min_score = min;
@@ -239,7 +239,7 @@ impl RedactOptions {
         config.operators = self
             .operators
             .into_iter()
-            .map(|(t, op)| (t.to_uppercase(), op.into()))
+            .map(|(t, op)| (crate::redact::canonical_name(&t), op.into()))
             .collect();
         if let Some(op) = self.default_operator {
             config.default_operator = op.into();
