@@ -180,7 +180,8 @@ export interface TokenLogits {
 export interface TextClassificationOptions {
   /** Labels returned, best first; default all. */
   topK?: number;
-  /** Default: sigmoid for multi-label models, softmax otherwise (as Hugging Face). */
+  /** Default, as Hugging Face: none for a regression head, sigmoid for a multi-label or
+   * one-label head, softmax otherwise. */
   functionToApply?: "default" | "sigmoid" | "softmax" | "none";
 }
 

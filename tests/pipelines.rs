@@ -134,6 +134,36 @@ fn text_classification_matches_hugging_face() {
     }
 }
 
+/// `function_to_apply: default` on a regression head applies nothing, as Hugging Face does
+/// (the check comes before the one-label / multi-label rules).
+#[test]
+fn default_function_of_a_regression_head_is_none() {
+    let dir = root().join("tests/golden/tiny/distilbert-seq");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    let weights = std::fs::read(dir.join("model.safetensors")).unwrap();
+    let mut config: serde_json::Value = serde_json::from_str(&read("config.json")).unwrap();
+    let text = "a gorgeous, witty, seductive movie.";
+    let scores = |config: &serde_json::Value, f: &str| {
+        let model = ModelBundle::from_parts(&config.to_string(), &read("tokenizer.json"), &weights)
+            .unwrap();
+        let opts = TextClassificationOptions {
+            top_k: None,
+            function_to_apply: f.parse().unwrap(),
+            ..Default::default()
+        };
+        let mut labels = TextClassifier::new(model)
+            .unwrap()
+            .classify(text, &opts)
+            .unwrap()
+            .labels;
+        labels.sort_by(|a, b| a.label.cmp(&b.label));
+        labels.iter().map(|l| l.score).collect::<Vec<f32>>()
+    };
+    assert_ne!(scores(&config, "default"), scores(&config, "none"));
+    config["problem_type"] = "regression".into();
+    assert_eq!(scores(&config, "default"), scores(&config, "none"));
+}
+
 /// Long text is never truncated: entities come from every part of a long document.
 #[test]
 fn long_text_is_windowed_not_truncated() {

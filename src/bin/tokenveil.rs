@@ -74,8 +74,9 @@ enum Command {
         /// How many labels to show, or "all".
         #[arg(long, default_value = "all")]
         top_k: String,
-        /// The function over the logits: the model's default (softmax for one label, sigmoid
-        /// for multi-label), or one named.
+        /// The function over the logits: the model's default (as Hugging Face: none for a
+        /// regression head, sigmoid for a multi-label or one-label head, else softmax), or one
+        /// named.
         #[arg(long, default_value = "default", value_parser = ["default", "softmax", "sigmoid", "none"])]
         function: String,
         text: Option<String>,

@@ -178,7 +178,11 @@ impl TextClassifier {
             return f;
         }
         let c = &self.model.config;
-        if c.problem_type == Some(ProblemType::MultiLabelClassification) || c.num_labels() == 1 {
+        if c.problem_type == Some(ProblemType::Regression) {
+            FunctionToApply::None
+        } else if c.problem_type == Some(ProblemType::MultiLabelClassification)
+            || c.num_labels() == 1
+        {
             FunctionToApply::Sigmoid
         } else if c.problem_type == Some(ProblemType::SingleLabelClassification)
             || c.num_labels() > 1
