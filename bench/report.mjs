@@ -1,6 +1,6 @@
 // bench/RESULTS.md and bench/latency.svg from one run's raw results (bench/run.mjs).
 //   node bench/report.mjs [bench/.cache/results/full.json]
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BENCH, CACHE } from "./lib/paths.mjs";
 import { median, p90 } from "./lib/stats.mjs";
@@ -339,9 +339,17 @@ ${profileTables(results)}
 `;
   const mdPath = quick ? join(CACHE, "RESULTS-quick.md") : join(BENCH, "RESULTS.md");
   const svgPath = quick ? join(CACHE, svgName) : join(BENCH, svgName);
-  writeFileSync(mdPath, md);
+  writeFileSync(mdPath, md + handRunSections(mdPath));
   writeFileSync(svgPath, chart(results));
   console.log(`[bench] wrote ${mdPath} and ${svgPath}`);
+}
+
+/** Sections measured by other scripts (bench/cli-jsonl.sh), below HAND_RUN in the old file. */
+const HAND_RUN = "<!-- Hand-run sections: bench/report.mjs keeps everything below this line. -->";
+function handRunSections(mdPath) {
+  const old = existsSync(mdPath) ? readFileSync(mdPath, "utf8") : "";
+  const at = old.indexOf(HAND_RUN);
+  return at < 0 ? "" : `\n${old.slice(at)}`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -158,7 +158,10 @@ export class TextClassifier {
     );
   }
 
-  /** Labels with scores, best first, as the Hugging Face text-classification pipeline. */
+  /**
+   * Labels with scores, best first, as the Hugging Face text-classification pipeline: the best
+   * one by default, every label with `{ topK: null }`.
+   */
   classify(text: string, options?: TextClassificationOptions): TextClassification {
     return guarded(() => this.#handle.raw.classify(text, options) as TextClassification);
   }

@@ -178,8 +178,9 @@ export interface TokenLogits {
 }
 
 export interface TextClassificationOptions {
-  /** Labels returned, best first; default all. */
-  topK?: number;
+  /** Labels returned, best first: default 1, as Hugging Face and Transformers.js; `null`
+   * returns every label. */
+  topK?: number | null;
   /** Default, as Hugging Face: none for a regression head, sigmoid for a multi-label or
    * one-label head, softmax otherwise. */
   functionToApply?: "default" | "sigmoid" | "softmax" | "none";

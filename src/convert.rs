@@ -16,10 +16,13 @@ use std::str::FromStr;
 
 /// Storage type of linear-layer weights (and, for f16, of embeddings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Quant {
     F32,
     F16,
+    #[cfg_attr(feature = "cli", value(name = "q8_0"))]
     Q8_0,
+    #[cfg_attr(feature = "cli", value(name = "q4_0"))]
     Q4_0,
 }
 

@@ -113,26 +113,47 @@ fn ner_classify_and_eval_commands() {
         "John Smith lives in Tokyo",
     ]);
     assert!(ok, "{err}");
-    let entities: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let entities = entities.as_array().unwrap();
+    let out: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(out["offsets"], "char");
+    let entities = out["entities"].as_array().unwrap();
     assert!(!entities.is_empty());
+    // The default aggregation is `none`, as Hugging Face and the Rust and npm APIs: one row per
+    // token, with `entity` and `index`.
     assert!(entities
         .iter()
-        .all(|e| e.get("entity_group").is_some() && e.get("index").is_none()));
-
-    let seq = root().join("tests/golden/tiny/bert-seq");
+        .all(|e| e.get("entity").is_some() && e.get("index").is_some()));
     let (ok, out, err) = tokenveil(&[
-        "classify",
+        "ner",
         "--json",
-        "--top-k",
-        "1",
+        "--aggregation",
+        "simple",
         "--model",
-        seq.to_str().unwrap(),
-        "great film",
+        token.to_str().unwrap(),
+        "John Smith lives in Tokyo",
     ]);
     assert!(ok, "{err}");
     let out: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let groups = out["entities"].as_array().unwrap();
+    assert!(!groups.is_empty(), "{out}");
+    assert!(groups
+        .iter()
+        .all(|e| e.get("entity_group").is_some() && e.get("index").is_none()));
+
+    // --top-k: 1 by default, as Hugging Face and the Rust API; `all` gives every label.
+    let seq = root().join("tests/golden/tiny/bert-seq");
+    let classify = |extra: &[&str]| {
+        let mut args = vec!["classify", "--json", "--model", seq.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        args.push("great film");
+        let (ok, out, err) = tokenveil(&args);
+        assert!(ok, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let all = classify(&["--top-k", "all"]);
+    assert_eq!(all["labels"].as_array().unwrap().len(), 2, "{all}");
+    let out = classify(&[]);
     assert_eq!(out["labels"].as_array().unwrap().len(), 1);
+    assert_eq!(out["labels"][0], all["labels"][0]);
 
     // Eval on a two-line TSV whose labels are what the model predicts for one and not the other.
     let tmp = std::env::temp_dir().join(format!("tokenveil-eval-{}.tsv", std::process::id()));
@@ -168,7 +189,11 @@ fn ner_classify_and_eval_commands() {
         "mean",
         "x",
     ]);
-    assert!(!ok && err.contains("error [invalid_option]"), "{err}");
+    assert!(
+        !ok && err.contains("error [invalid_option]")
+            && err.contains("[possible values: none, simple, first, average, max]"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -184,6 +209,7 @@ fn redact_command() {
     ]);
     assert!(ok, "{err}");
     let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["offsets"], "char");
     let redacted = r["text"].as_str().unwrap();
     // 19 chars, the last 4 kept; separators are masked too.
     assert!(
@@ -513,53 +539,325 @@ fn redact_jsonl_keeps_lines_and_reports_bad_records() {
     let (_, out, _) = run(&["--json"]);
     let first: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     assert_eq!(first["redaction"]["mapping"][0][1], "ann@example.org");
+    assert_eq!(first["redaction"]["offsets"], "char");
+    assert!(first["redaction"].get("text").is_none(), "{first}");
 }
 
-/// `ner` reports character offsets by default, as the Hugging Face pipeline does, and UTF-8
-/// byte offsets with `--offsets bytes`; choices are checked with a code.
+/// Runs the CLI with `input` on its stdin; returns the exit code, stdout and stderr.
+fn tokenveil_code(args: &[&str], input: &str) -> (Option<i32>, String, String) {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenveil"))
+        .args(args)
+        .env_remove("TOKENVEIL_MODEL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// Equal JSON, except that numbers with a fraction may differ by 1e-4.
+fn same_but_rounding(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value::*;
+    match (a, b) {
+        (Number(x), Number(y)) if x.is_f64() || y.is_f64() => {
+            (x.as_f64().unwrap() - y.as_f64().unwrap()).abs() <= 1e-4
+        }
+        (Array(x), Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_but_rounding(x, y))
+        }
+        (Object(x), Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_but_rounding(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn json_lines(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or(serde_json::Value::Null))
+        .collect()
+}
+
+/// `--offsets char|byte|utf16` (default char) on a text where the three differ: "ë" is 1 char,
+/// 2 bytes, 1 UTF-16 unit; "😀" 1 char, 4 bytes, 2 units. JSON names its unit.
 #[test]
-fn ner_offsets_count_characters_by_default() {
-    let token = root().join("tests/golden/tiny/bert-token");
-    let text = "Zoë Ñúñez and Łukasz live in Kraków";
-    let run = |extra: &[&str]| {
-        let mut args = vec![
-            "ner",
-            "--json",
-            "--aggregation",
-            "none",
-            "--ignore-labels",
-            "",
-        ];
-        args.extend_from_slice(extra);
-        args.extend_from_slice(&["--model", token.to_str().unwrap(), text]);
+fn offsets_count_the_unit_asked_for() {
+    let text = "Zoë 😀 mail zoe@example.com";
+    let redact = |unit: &[&str]| {
+        let mut args = vec!["redact", "--no-model", "--json"];
+        args.extend_from_slice(unit);
+        args.push(text);
         let (ok, out, err) = tokenveil(&args);
         assert!(ok, "{err}");
-        serde_json::from_str::<Vec<serde_json::Value>>(&out).unwrap()
+        let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let s = &r["spans"][0];
+        assert_eq!(s["original"], "zoe@example.com");
+        let n = |k: &str| s[k].as_u64().unwrap();
+        (
+            r["offsets"].as_str().unwrap().to_string(),
+            [n("start"), n("end"), n("new_start"), n("new_end")],
+        )
     };
-    let (chars, bytes) = (run(&[]), run(&["--offsets", "bytes"]));
-    assert_eq!(chars.len(), bytes.len());
-    assert!(!chars.is_empty());
-    let mut differ = false;
-    for (c, b) in chars.iter().zip(&bytes) {
-        let (cs, ce) = (
-            c["start"].as_u64().unwrap() as usize,
-            c["end"].as_u64().unwrap() as usize,
+    // "Zoë 😀 mail " is 11 chars, 15 bytes, 12 UTF-16 units; "<EMAIL_1>" is 9 of each.
+    assert_eq!(redact(&[]), ("char".into(), [11, 26, 11, 20]));
+    assert_eq!(
+        redact(&["--offsets", "byte"]),
+        ("byte".into(), [15, 30, 15, 24])
+    );
+    assert_eq!(
+        redact(&["--offsets", "utf16"]),
+        ("utf16".into(), [12, 27, 12, 21])
+    );
+    // The old spellings still work.
+    assert_eq!(redact(&["--offsets", "bytes"]).1, [15, 30, 15, 24]);
+    assert_eq!(redact(&["--offsets", "chars"]).1, [11, 26, 11, 20]);
+
+    // `ner`: every token (aggregation none, nothing ignored); the emoji is its own token.
+    let token = root().join("tests/golden/tiny/bert-token");
+    let ner = |unit: &str| {
+        let (ok, out, err) = tokenveil(&[
+            "ner",
+            "--json",
+            "--ignore-labels",
+            "",
+            "--offsets",
+            unit,
+            "--model",
+            token.to_str().unwrap(),
+            text,
+        ]);
+        assert!(ok, "{err}");
+        let out: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(out["offsets"], unit);
+        let emoji = out["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["word"] == "😀")
+            .cloned()
+            .expect("the emoji is a token");
+        (
+            emoji["start"].as_u64().unwrap(),
+            emoji["end"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(ner("char"), (4, 5));
+    assert_eq!(ner("byte"), (5, 9));
+    assert_eq!(ner("utf16"), (4, 6));
+    // `logits` names its unit too.
+    let (ok, out, err) = tokenveil(&[
+        "logits",
+        "--json",
+        "--offsets",
+        "utf16",
+        "--model",
+        token.to_str().unwrap(),
+        text,
+    ]);
+    assert!(ok, "{err}");
+    let out: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(out["offsets"], "utf16");
+    let emoji = out["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["start"] == 4 && t["end"] == 6);
+    assert!(emoji.is_some(), "{out}");
+}
+
+/// Enum flags are clap choices: a bad value is an `invalid_option` usage error that lists
+/// them, and `--help` lists them with their defaults.
+#[test]
+fn enum_flags_list_their_choices() {
+    for (args, choices) in [
+        (
+            vec!["ner", "--offsets", "utf32", "-m", "x", "y"],
+            "[possible values: char, byte, utf16]",
+        ),
+        (
+            vec!["classify", "--function", "softplus", "-m", "x", "y"],
+            "[possible values: default, softmax, sigmoid, none]",
+        ),
+        (
+            vec!["eval", "--metric", "f1", "--conll", "x"],
+            "[possible values: entities, accuracy]",
+        ),
+        (
+            vec!["convert", "d", "-o", "x", "--embeddings", "q4_0"],
+            "[possible values: f32, f16, q8_0]",
+        ),
+        (
+            vec!["convert", "d", "-o", "x", "--quant", "q5_k"],
+            "[possible values: f32, f16, q8_0, q4_0]",
+        ),
+    ] {
+        let (ok, _, err) = tokenveil(&args);
+        assert!(
+            !ok && err.starts_with("error [invalid_option]: invalid value")
+                && err.contains(choices),
+            "{args:?}: {err}"
         );
-        let (bs, be) = (
-            b["start"].as_u64().unwrap() as usize,
-            b["end"].as_u64().unwrap() as usize,
-        );
-        let by_chars: String = text.chars().skip(cs).take(ce - cs).collect();
-        assert_eq!(by_chars, text[bs..be]);
-        differ |= cs != bs;
     }
+    let (ok, out, _) = tokenveil(&["--json", "classify", "--top-k", "0", "-m", "x", "y"]);
+    let e: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(!ok && e["error"]["code"] == "invalid_option", "{out}");
     assert!(
-        differ,
-        "the text has multi-byte characters before some entity"
+        e["error"]["message"].as_str().unwrap().contains("`all`"),
+        "{out}"
     );
-    let (ok, _, err) = tokenveil(&["ner", "--offsets", "utf16", "--model", "x", "y"]);
+
+    let (ok, help, _) = tokenveil(&["ner", "--help"]);
+    assert!(ok);
+    for needle in [
+        "- simple:",
+        "- utf16:",
+        "[default: none]",
+        "[default: char]",
+    ] {
+        assert!(help.contains(needle), "{needle}: {help}");
+    }
+    let (_, help, _) = tokenveil(&["classify", "--help"]);
     assert!(
-        !ok && err.contains("error [invalid_option]") && err.contains("chars, bytes"),
-        "{err}"
+        help.contains("[default: 1]") && help.contains("- sigmoid"),
+        "{help}"
     );
+}
+
+/// `ner --jsonl` and `classify --jsonl`: one line out per line in, each record's result the
+/// same as a run on its text alone, bad records reported on their lines, exit status 1.
+#[test]
+fn ner_and_classify_jsonl_report_bad_records() {
+    let texts = ["Zoë Ñúñez lives in Kraków", "great film 😀", "John Smith"];
+    let input = format!(
+        "{}\n{}\n{{\"id\":3}}\n\n[1]\n{}\n",
+        serde_json::json!({"id": 1, "text": texts[0]}),
+        serde_json::json!(texts[1]),
+        serde_json::json!({"id": 6, "text": texts[2]}),
+    );
+    let token = root().join("tests/golden/tiny/bert-token");
+    let seq = root().join("tests/golden/tiny/bert-seq");
+    for (cmd, model, key) in [("ner", &token, "ner"), ("classify", &seq, "classification")] {
+        let m = model.to_str().unwrap();
+        let (code, out, err) = tokenveil_code(&[cmd, "--jsonl", "--model", m], &input);
+        assert_eq!(code, Some(1), "{cmd}: {err}");
+        assert!(err.contains("2 of 5 records"), "{cmd}: {err}");
+        let lines = json_lines(&out);
+        assert_eq!(out.lines().count(), 6, "{cmd}: {out}");
+        assert_eq!(out.lines().nth(3), Some(""));
+        assert_eq!(lines[2]["error"]["line"], 3);
+        assert!(lines[2]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no field `text`"));
+        assert_eq!(lines[4]["error"]["line"], 5);
+        assert_eq!(lines[4]["error"]["code"], "invalid_option");
+        assert_eq!(
+            (lines[0]["id"].clone(), lines[5]["id"].clone()),
+            (1.into(), 6.into())
+        );
+        assert_eq!(lines[1]["text"], texts[1]);
+        // Each record's result is what the command gives for that text alone (batched with
+        // padding, scores may differ in float rounding).
+        for (line, text) in [(0, texts[0]), (1, texts[1]), (5, texts[2])] {
+            let (ok, alone, err) = tokenveil(&[cmd, "--json", "--model", m, text]);
+            assert!(ok, "{err}");
+            let alone: serde_json::Value = serde_json::from_str(&alone).unwrap();
+            assert!(
+                same_but_rounding(&lines[line][key], &alone),
+                "{cmd} line {}: {} vs {alone}",
+                line + 1,
+                lines[line][key]
+            );
+        }
+    }
+    // --input reads a file; all records good: exit status 0.
+    let path = std::env::temp_dir().join(format!("tokenveil-jsonl-{}.jsonl", std::process::id()));
+    std::fs::write(&path, "\"great film\"\n\"awful\"\n").unwrap();
+    let (code, out, err) = tokenveil_code(
+        &[
+            "classify",
+            "--jsonl",
+            "--top-k",
+            "all",
+            "--model",
+            seq.to_str().unwrap(),
+            "--input",
+            path.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        lines[1]["classification"]["labels"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    std::fs::remove_file(&path).ok();
+}
+
+/// `restore --mapping` puts back what `redact --json` took out.
+#[test]
+fn restore_round_trip() {
+    let dir = std::env::temp_dir().join(format!("tokenveil-cli-restore-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = "Zoë 😀 wrote from zoe@example.com, card 4111 1111 1111 1111; call 415-555-0132.";
+    let (ok, out, err) = tokenveil(&["redact", "--no-model", "--json", text]);
+    assert!(ok, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let redacted = r["text"].as_str().unwrap();
+    assert!(
+        !redacted.contains("zoe@") && !redacted.contains("0132"),
+        "{redacted}"
+    );
+    let mapping = dir.join("redaction.json");
+    std::fs::write(&mapping, &out).unwrap();
+    let m = mapping.to_str().unwrap();
+    let (ok, back, err) = tokenveil(&["restore", "--mapping", m, redacted]);
+    assert!(ok, "{err}");
+    assert_eq!(back, format!("{text}\n"));
+    // A reply from stdin keeps its line end; --json wraps the text.
+    let reply = "Dear <EMAIL_1>, I called <PHONE_1>.\n";
+    let (code, back, _) = tokenveil_code(&["restore", "--mapping", m], reply);
+    assert_eq!(code, Some(0));
+    assert_eq!(back, "Dear zoe@example.com, I called 415-555-0132.\n");
+    let (ok, back, _) = tokenveil(&["restore", "--json", "--mapping", m, "<EMAIL_1>"]);
+    assert!(ok);
+    let back: serde_json::Value = serde_json::from_str(&back).unwrap();
+    assert_eq!(back["text"], "zoe@example.com");
+    // One `redact --jsonl --json` record holds its mapping too.
+    let (_, line, _) = tokenveil_code(
+        &["redact", "--no-model", "--jsonl", "--json"],
+        "\"mail ann@example.org\"\n",
+    );
+    std::fs::write(&mapping, &line).unwrap();
+    let (ok, back, _) = tokenveil(&["restore", "--mapping", m, "hi <EMAIL_1>"]);
+    assert!(ok);
+    assert_eq!(back.trim_end(), "hi ann@example.org");
+    // Errors are coded.
+    let (ok, out, _) = tokenveil(&["restore", "--json", "--mapping", "/nonexistent.json", "x"]);
+    let e: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(!ok && e["error"]["code"] == "io", "{out}");
+    std::fs::write(&mapping, r#"{"mapping": [["<EMAIL_1>"]]}"#).unwrap();
+    let (ok, out, _) = tokenveil(&["restore", "--json", "--mapping", m, "x"]);
+    let e: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(!ok && e["error"]["code"] == "invalid_option", "{out}");
+    std::fs::remove_dir_all(&dir).ok();
 }

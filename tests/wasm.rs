@@ -86,10 +86,21 @@ fn text_classifier_scores_sum_to_one() {
         get(&info, "task").as_string().unwrap(),
         "text-classification"
     );
-    let out = model.classify("a fine day", JsValue::NULL).unwrap();
+    // `topK: null`: every label.
+    let out = model.classify("a fine day", opts(r#"{"topK": null}"#)).unwrap();
     let labels: Array = get(&out, "labels").dyn_into().unwrap();
+    assert_eq!(labels.length(), 2);
     let sum: f64 = labels.iter().map(|l| num(&l, "score")).sum();
     assert!((sum - 1.0).abs() < 1e-5, "{sum}");
+    // By default (no options, no topK, or topK undefined) the best label alone, as HF.
+    let undefined = Object::new();
+    Reflect::set(&undefined, &"topK".into(), &JsValue::UNDEFINED).unwrap();
+    for options in [JsValue::NULL, opts("{}"), undefined.into()] {
+        let out = model.classify("a fine day", options).unwrap();
+        let one: Array = get(&out, "labels").dyn_into().unwrap();
+        assert_eq!(one.length(), 1);
+        assert_eq!(get(&one.get(0), "label"), get(&labels.get(0), "label"));
+    }
 }
 
 #[wasm_bindgen_test]

@@ -12,13 +12,16 @@ use serde::Serialize;
 use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum FunctionToApply {
-    /// Sigmoid for multi-label (or single-output) models, softmax for single-label ones.
+    /// By the model's problem_type, as Hugging Face: none for a regression head, sigmoid for a
+    /// multi-label or one-label head, else softmax.
     #[default]
     Default,
     Softmax,
     Sigmoid,
+    /// The raw logits.
     None,
 }
 

@@ -14,6 +14,7 @@ use serde::Serialize;
 use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum AggregationStrategy {
     /// Every token on its own (`entity`, `index`).

@@ -56,21 +56,32 @@ impl TokenOptions {
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct TextOptions {
-    top_k: Option<usize>,
+    /// Absent: the Rust default (1, as Hugging Face and Transformers.js); `null`: every label.
+    #[serde(deserialize_with = "present")]
+    top_k: Option<Option<usize>>,
     function_to_apply: Option<String>,
 }
 
 impl TextOptions {
     pub fn native(&self) -> Result<TextClassificationOptions> {
-        let mut opts = TextClassificationOptions {
-            top_k: self.top_k,
-            ..Default::default()
-        };
+        let mut opts = TextClassificationOptions::default();
+        if let Some(top_k) = self.top_k {
+            opts.top_k = top_k;
+        }
         if let Some(f) = &self.function_to_apply {
             opts.function_to_apply = f.parse::<FunctionToApply>()?;
         }
         Ok(opts)
     }
+}
+
+/// A field that is there: `null` reads as `Some(None)`, where a missing field is `None`.
+fn present<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 #[derive(Deserialize, Default)]

@@ -43,19 +43,36 @@ fn model_error(code: &str, message: &str) -> JsValue {
     err.into()
 }
 
+/// A plain object's copy without its `undefined`-valued keys; anything else as it is.
+fn without_undefined(value: JsValue) -> JsValue {
+    if !value.is_object() || js_sys::Array::is_array(&value) {
+        return value;
+    }
+    let kept: js_sys::Array = js_sys::Object::entries(value.unchecked_ref())
+        .iter()
+        .filter(|pair| {
+            pair.dyn_ref::<js_sys::Array>()
+                .is_some_and(|p| !p.get(1).is_undefined())
+        })
+        .collect();
+    js_sys::Object::from_entries(&kept).map_or(value, Into::into)
+}
+
 fn js_error(e: Error) -> JsValue {
     model_error(e.code(), &e.to_string())
 }
 
 /// Options from JS: `undefined` and `null` mean the defaults; unknown keys and wrong types
-/// are `invalid_option` errors naming the problem.
+/// are `invalid_option` errors naming the problem. A key whose value is `undefined` is left
+/// out, as JS code means it (`{ topK: undefined }`); `null` is a value (`topK: null`: every
+/// label).
 fn options<T: DeserializeOwned + Default>(value: JsValue) -> Result<T, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
     // Through serde_json because serde-wasm-bindgen reads only the fields a struct names, so
-    // `deny_unknown_fields` would never see a misspelt option.
-    let json: serde_json::Value = serde_wasm_bindgen::from_value(value)
+    // `deny_unknown_fields` would never see a misspelt option. It reads `undefined` as `null`.
+    let json: serde_json::Value = serde_wasm_bindgen::from_value(without_undefined(value))
         .map_err(|e| model_error("invalid_option", &format!("options must be an object: {e}")))?;
     serde_json::from_value(json)
         .map_err(|e| model_error("invalid_option", &format!("options: {e}")))

@@ -43,7 +43,7 @@ try {
       for (const c of golden.cases) {
         const pairs = [];
         if (text) {
-          const { labels } = model.classify(c.text, { functionToApply: "none" });
+          const { labels } = model.classify(c.text, { functionToApply: "none", topK: null });
           pairs.push([golden.labels.map((l) => labels.find((x) => x.label === l).score), c.logits.flat()]);
         } else {
           model.logits(c.text).tokens.forEach((t, i) => pairs.push([t.logits, c.logits[i]]));

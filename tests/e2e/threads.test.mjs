@@ -27,7 +27,7 @@ async function outputs({ cases, api, threads }) {
     const model = await (kind === "text" ? TextClassifier : TokenClassifier).load(`/${file}`, { threads });
     const results = [];
     for (const t of [...texts, long]) {
-      results.push(kind === "text" ? (await model.classify(t, { functionToApply: "none" })).labels : (await model.logits(t)).tokens.map((x) => x.logits));
+      results.push(kind === "text" ? (await model.classify(t, { functionToApply: "none", topK: null })).labels : (await model.logits(t)).tokens.map((x) => x.logits));
     }
     results.push((await model.classifyBatch([long, texts[0], long.slice(0, 900)])).map((r) => r.entities ?? r.labels));
     out.models.push({ file, info: model.info, json: JSON.stringify(results) });

@@ -88,11 +88,15 @@ describe("TokenClassifier", () => {
 test("TextClassifier: sentiment with per-class scores", async () => {
   const sst2 = await TextClassifier.load(bytes("models/sst2/sst2-q8_0.gguf"));
   expect(sst2.info.task).toBe("text-classification");
-  const good = sst2.classify("A moving, beautifully acted film.");
+  const good = sst2.classify("A moving, beautifully acted film.", { topK: null });
   expect(good.labels.map((l) => l.label)).toEqual(["POSITIVE", "NEGATIVE"]);
   expect(good.labels[0]!.score + good.labels[1]!.score).toBeCloseTo(1, 5);
   expect(sst2.classify("Dull, lifeless and far too long.").labels[0]!.label).toBe("NEGATIVE");
-  expect(sst2.classify("fine", { topK: 1 }).labels).toHaveLength(1);
+  // topK defaults to 1, as Hugging Face, Transformers.js and the Rust API; undefined is no option.
+  for (const options of [undefined, {}, { topK: undefined }, { topK: 1 }]) {
+    expect(sst2.classify("A moving, beautifully acted film.", options).labels).toEqual([good.labels[0]]);
+  }
+  expect(sst2.classify("fine", { topK: 2 }).labels).toHaveLength(2);
   sst2.dispose();
 });
 

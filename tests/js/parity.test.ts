@@ -58,7 +58,7 @@ describe("tiny models, every aggregation strategy and stride (Hugging Face golde
     test(name, async () => {
       const model = await TextClassifier.load(hfFolder(`tests/golden/tiny/${name}`));
       for (const c of tiny.models[name] as TextCase[]) {
-        const out = model.classify(c.text, { functionToApply: c.function_to_apply, topK: c.top_k ?? undefined });
+        const out = model.classify(c.text, { functionToApply: c.function_to_apply, topK: c.top_k });
         expect(out.labels.map((l) => l.label)).toEqual(c.labels.map((l) => l.label));
         out.labels.forEach((l, i) => expect(Math.abs(l.score - c.labels[i]!.score)).toBeLessThanOrEqual(1e-4));
       }

@@ -6,6 +6,7 @@ import {
   TextClassifier,
   TokenClassifier,
   restore,
+  type ClassLabel,
   type Entity,
   type ErrorCode,
   type Operator,
@@ -29,11 +30,12 @@ const back: string = restore("reply", redaction);
 const code: ErrorCode = new ModelError("invalid_option", "m").code;
 const batch: TokenClassification[] = tokens.classifyBatch(["a", "b"], { aggregationStrategy: "simple" });
 const bestEach: (string | undefined)[] = texts.classifyBatch(["a"], { topK: 1 }).map((r) => r.labels[0]?.label);
+const everyLabel: ClassLabel[] = texts.classify("text", { topK: null }).labels;
 const remoteBatch: Promise<TokenClassification[]> = remote.classifyBatch(["a"], {}, { channel: "typing" });
 const session: RedactionSession = tokens.session({ hashKey: "k", allowList: ["acme"], thresholds: { PERSON: 0.5 } });
 const message: Redaction = session.redact("x", { spans: [{ start: 0, end: 1, entityType: "PERSON" }] });
 const remoteSession: Promise<worker.RedactionSession> = remote.session();
-void [label, best, probability, asynchronous, back, code, batch, bestEach, remoteBatch, message, remoteSession];
+void [label, best, everyLabel, probability, asynchronous, back, code, batch, bestEach, remoteBatch, message, remoteSession];
 
 // @ts-expect-error: hash takes no salt; it is keyed by hashKey
 tokens.redact("x", { operators: { EMAIL: { kind: "hash", salt: "s" } } });

@@ -208,7 +208,7 @@ function analyseRedaction(m: LoadedModel & { kind: "token" }, text: string): Pro
 function analyseSentiment(m: LoadedModel & { kind: "text" }, text: string): Promise<void> {
   return run(
     "sentiment",
-    () => m.model.classify(text, undefined, { channel: "typing:sentiment" }),
+    () => m.model.classify(text, { topK: null }, { channel: "typing:sentiment" }),
     (r) => {
       renderBars(ui.sentiment, r.labels);
       ui.sentiment.dataset.text = text;
