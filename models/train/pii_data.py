@@ -142,9 +142,29 @@ ROLES = ["the manager", "a manager", "our support team", "the support team", "th
          "the courier", "customer service", "the admin", "an administrator", "the recruiter", "the team lead",
          "the engineer on call", "the pharmacist", "the receptionist", "a specialist", "the billing team",
          "the security team", "the IT helpdesk", "the legal department", "a technician", "the agent",
-         "the cashier", "the teacher", "our sales team", "the night shift", "the owner", "the tenant"]
+         "the cashier", "the teacher", "our sales team", "the night shift", "the owner", "the tenant",
+         # v5: people named by their part, not a job title of someone in the document
+         "the executors", "the crew", "the insured", "the claimant", "the policyholder", "the beneficiaries",
+         "the movers", "our contractors", "the residents", "volunteers", "students", "the designers",
+         "researchers", "our staff", "the applicant", "the patient", "an orthopaedic surgeon",
+         "a physiotherapist", "the on-call registrar", "a social worker", "the loss adjuster",
+         "a structural engineer", "an electrician", "the plumber", "the landlady", "the lodger",
+         "the parents", "the class teacher", "the school nurse", "the caretaker", "the site manager",
+         "the duty manager", "the store manager", "the interpreter", "the witness", "the other driver",
+         "the defendant", "the claimant's solicitor", "the letting agent", "the new starter", "a locum",
+         "the data protection officer", "the vendor", "the buyer", "the seller", "the guarantor"]
 DEPTS = ["Finance", "HR", "Legal", "IT", "Sales", "Marketing", "Operations", "Engineering", "Procurement",
-         "Customer Support", "Billing", "Compliance", "Facilities", "Logistics", "Research", "Accounts Payable"]
+         "Customer Support", "Billing", "Compliance", "Facilities", "Logistics", "Research", "Accounts Payable",
+         # v5: departments, wards and specialties are places in an organisation, not the organisation
+         "Claims Department", "the claims team", "Accounts", "Accounting", "Accounting & Finance", "Payroll",
+         "Customer Services", "Outpatients", "Rheumatology", "Cardiology", "Radiology", "Dermatology",
+         "Orthopaedics", "Oncology", "Paediatrics", "A&E", "the emergency department", "the ward",
+         "Ward 7", "ICU", "Physiotherapy", "the pharmacy", "the school office", "the front office",
+         "Reception", "the warehouse", "Housekeeping", "the canteen", "the chem lab", "the mailroom",
+         "Internal Audit", "Treasury", "Risk", "Data Protection", "Human Resources", "People Ops",
+         "Kardiologie", "Notaufnahme", "Personalabteilung", "Buchhaltung", "Schadenabteilung",
+         "Service client", "Ressources humaines", "Comptabilité", "Urgencias", "Recursos Humanos",
+         "Contabilidad", "Ufficio personale", "Pronto soccorso", "Enfermaria", "Recursos Humanos"]
 # Medical conditions: common diagnoses and conditions, from general medical knowledge (written for
 # this file; no external list used).
 CONDITIONS = ["diabetes", "type 2 diabetes", "type 1 diabetes", "hypertension", "high blood pressure",
@@ -184,7 +204,17 @@ DRUGS = ["metformin", "lisinopril", "amlodipine", "atorvastatin", "simvastatin",
          "warfarin", "apixaban", "rivaroxaban", "clopidogrel", "furosemide", "bisoprolol", "ramipril",
          "insulin glargine", "gabapentin", "pregabalin", "tramadol", "codeine", "morphine", "ondansetron",
          "cetirizine", "loratadine", "montelukast", "methotrexate", "hydroxychloroquine", "allopurinol",
-         "tamsulosin", "finasteride", "vitamin D", "folic acid", "ferrous sulfate", "semaglutide"]
+         "tamsulosin", "finasteride", "vitamin D", "folic acid", "ferrous sulfate", "semaglutide",
+         # v5: more generics, brand names and other languages' spellings
+         "naproxen", "diclofenac", "co-codamol", "co-amoxiclav", "nitrofurantoin", "trimethoprim",
+         "propranolol", "atenolol", "losartan", "candesartan", "spironolactone", "empagliflozin",
+         "dapagliflozin", "sitagliptin", "beclometasone", "fluticasone", "budesonide", "lansoprazole",
+         "esomeprazole", "sumatriptan", "zopiclone", "diazepam", "lorazepam", "duloxetine", "amitriptyline",
+         "lithium", "levetiracetam", "lamotrigine", "carbamazepine", "adalimumab", "edoxaban", "heparin",
+         "EpiPen", "Ventolin", "Tylenol", "Advil", "Nurofen", "Calpol", "Panadol", "Xarelto", "Eliquis",
+         "Ozempic", "Amoxicilina", "Ibuprofeno", "Paracetamol", "Metamizol", "Nolotil", "Enantyum",
+         "Omeprazol", "Novaminsulfon", "Ibuprofen 400", "Doliprane", "Dafalgan", "Tachipirina",
+         "Brufen", "Augmentin", "Voltaren", "Pantoprazol"]
 DOSES = ["5 mg", "10 mg", "20 mg", "40 mg", "50 mg", "100 mg", "250 mg", "500 mg", "1 g", "2 puffs", "0.5 mg",
          "75 mcg", "10 units", "5 ml"]
 FREQS = ["once daily", "twice daily", "BD", "OD", "TDS", "QID", "PRN", "at night", "every 8 hours", "weekly",
@@ -199,7 +229,10 @@ VITALS = ["BP {a}/{b}", "blood pressure {a}/{b} mmHg", "HR {p}", "pulse {p} bpm"
           "weight {kg} kg", "Na {na}", "K {k}", "TSH {tsh}", "INR {inr}", "platelets {pl}"]
 PROCEDURES = ["ECG", "chest X-ray", "MRI of the lumbar spine", "CT head", "ultrasound", "echocardiogram",
               "colonoscopy", "endoscopy", "blood test", "full blood count", "urinalysis", "spirometry",
-              "physiotherapy", "skin biopsy", "cardiology review", "follow-up in clinic", "bloods", "FBC, U&E, LFT"]
+              "physiotherapy", "skin biopsy", "cardiology review", "follow-up in clinic", "bloods", "FBC, U&E, LFT",
+              # v5: clinical shorthand and devices
+              "f/u", "r/v in 2/52", "o/e", "NAD", "hx", "TTO", "d/c home", "safety-netted", "CPAP", "nebuliser",
+              "walking frame", "crutches", "a sling", "OT assessment", "home visit", "telephone review"]
 HOSTS = ["web-{n}", "db-{n}", "api-{n}.prod", "worker-{n}", "cache-{n}", "ip-10-0-{n}-{m}.ec2.internal",
          "node{n}.cluster.local", "build-agent-{n}", "lb-{n}.eu-west-1", "mail-{n}", "vpn-gw-{n}", "k8s-node-{n}",
          "prod-app-{n}", "staging-{n}", "bastion", "localhost", "ci-runner-{n}", "edge-{n}.cdn"]
@@ -227,6 +260,31 @@ FOREIGN_WORDS = {
     "nl": ["Geachte heer/mevrouw,", "Onderwerp:", "Met vriendelijke groet", "Factuur", "Bijlage", "Opzegging",
            "Klantnummer", "Bedankt", "Datum:", "Handtekening"],
 }
+# v5: more document words of other languages (forms, CVs, claims, leases, discharge letters)
+FOREIGN_WORDS["de"] += ["Lebenslauf", "Schadenmeldung", "Eigentümerin", "Eigentümer", "Mieter", "Vermieter",
+                        "Mitglied seit", "Versicherungsnehmer", "Sachverständiger", "Kostenvoranschlag",
+                        "Wasserschaden", "Mietvertrag", "Nebenkosten", "Kaution", "Berufserfahrung",
+                        "Ausbildung", "Kenntnisse", "Sprachen", "darüber hinaus", "Entlassungsbericht",
+                        "Überweisung", "Krankmeldung", "Arbeitsunfähigkeitsbescheinigung", "Versicherungsschein",
+                        "Schadennummer", "Wohnfläche", "Zimmer", "Stellenbeschreibung", "Abteilung"]
+FOREIGN_WORDS["es"] += ["CONTRATO DE ARRENDAMIENTO DE VIVIENDA", "el arrendador", "el arrendatario",
+                        "la vivienda", "mayor de edad", "pagaderos en la cuenta", "la fianza", "REUNIDOS",
+                        "EXPONEN", "CLÁUSULAS", "la renta mensual", "el inmueble", "Experiencia laboral",
+                        "Formación", "Idiomas", "Alta médica", "Antecedentes", "Exploración", "Juicio clínico",
+                        "Plan", "Parte de accidente", "Tomador del seguro", "Póliza", "con domicilio en"]
+FOREIGN_WORDS["fr"] += ["Responsable", "CDD", "CDI", "permis B", "Expérience professionnelle", "Formation",
+                        "Compétences", "Langues", "Centres d'intérêt", "Compte rendu d'hospitalisation",
+                        "Antécédents", "Traitement de sortie", "Déclaration de sinistre", "Assuré",
+                        "Bail d'habitation", "Le locataire", "Le bailleur", "dépôt de garantie", "sans porc",
+                        "la cantine", "Madame la Directrice", "Fiche de renseignements"]
+FOREIGN_WORDS["it"] += ["Curriculum vitae", "Esperienza lavorativa", "Istruzione", "Lingue", "Competenze",
+                        "Lettera di dimissione", "Anamnesi patologica remota", "Denuncia di sinistro",
+                        "Contraente", "Contratto di locazione", "il conduttore", "il locatore", "entro 30 gg",
+                        "IVA", "Partita IVA", "Codice destinatario"]
+FOREIGN_WORDS["pt"] = ["Prezados,", "Assunto:", "Atenciosamente", "Nota de alta", "Alta hospitalar",
+                       "enfermaria", "anos", "Internação", "Diagnóstico", "Prescrição", "Retorno", "Obrigado",
+                       "Data:", "Assinatura", "Contrato de locação", "Experiência profissional", "Formação",
+                       "Idiomas", "Segurado", "Sinistro"]
 ORG_FORMS = ["{L} & {L2} LLP", "{L} {L2} & Partners", "{L} GmbH", "{L} AG", "{L} S.p.A.", "{L} SARL", "{L} B.V.",
              "{L} Pty Ltd", "{L} Ltd", "{L} Inc.", "{L} Holdings", "{L} Consulting", "{L} Logistics",
              "{C} City Council", "{C} Police Department", "{C} County Court", "{C} Public Library",
@@ -446,6 +504,52 @@ US_STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "
              "WI", "WY"]
 
 # ----------------------------------------------------------------------------- checksummed numbers
+
+
+# v5 negatives (general knowledge, written for tokenveil): what the v4 model still read as personal
+# data in running text: qualifications and CV headings (not TITLE), languages a person speaks (not
+# NRP), quantities with units and vehicle descriptions (not ADDRESS), and everyday places and
+# things (not ORGANIZATION/LOCATION).
+QUALIFICATIONS = ["BSc Computer Science", "BSc (Hons) Nursing", "BA (Hons) History", "BA English Literature",
+                  "MSc Data Science", "MSc Finance", "MBA", "PhD in Chemistry", "PhD", "B.Eng. Mechanical Engineering",
+                  "B.Eng. Computer Engineering", "M.Eng.", "BFA Graphic Design", "BFA", "MFA Interaction Design",
+                  "LLB", "LLM", "MD", "MBBS", "BDS", "BPharm", "Certificate in Health and Social Care",
+                  "NVQ Level 3 in Health and Social Care", "Level 2 Food Hygiene", "First Aid at Work",
+                  "Diploma in Nursing", "Higher National Diploma in Engineering", "PRINCE2 Practitioner",
+                  "AWS Certified Solutions Architect", "CPA", "ACCA", "CIMA", "CIPD Level 5", "CFA Level II",
+                  "TEFL certificate", "CELTA", "CSCS card", "Forklift licence", "A-levels", "GCSEs",
+                  "High School Diploma", "Abitur", "Baccalauréat", "Licence en droit", "Master en gestion",
+                  "Grado en Derecho", "Máster en Marketing", "Laurea in Economia", "Laurea magistrale in Ingegneria",
+                  "Bachelor of Nursing", "Bachelor of Commerce", "Master of Public Health", "Staatsexamen Medizin",
+                  "Ausbildung zur Pflegefachfrau", "Interaction Design", "Data Analytics bootcamp",
+                  "Google UX Design Certificate", "Scrum Master (PSM I)", "ITIL Foundation", "CCNA", "Six Sigma Green Belt"]
+CV_HEADINGS = ["EXPERIENCE", "WORK EXPERIENCE", "EDUCATION", "SKILLS", "LANGUAGES", "CERTIFICATIONS", "PROFILE",
+               "SUMMARY", "REFERENCES", "INTERESTS", "PROFESSIONAL EXPERIENCE", "Employment history",
+               "Key skills", "Education & training", "Personal statement", "Achievements", "Volunteering",
+               "Berufserfahrung", "Ausbildung", "Kenntnisse", "Sprachen", "LEBENSLAUF", "Lebenslauf",
+               "Expérience professionnelle", "Formation", "Compétences", "Langues", "EXPERIENCIA", "FORMACIÓN",
+               "Idiomas", "Esperienza lavorativa", "Istruzione", "Lingue", "工作经历", "教育背景", "職歴", "学歴"]
+LANGUAGES = ["English", "Yoruba", "Pidgin", "Igbo", "Hausa", "Mandarin", "Cantonese", "Spanish", "French",
+             "German", "Italian", "Portuguese", "Hindi", "Urdu", "Punjabi", "Bengali", "Tamil", "Polish",
+             "Romanian", "Tagalog", "Swahili", "Arabic", "Turkish", "Russian", "Ukrainian", "Japanese", "Korean",
+             "Vietnamese", "Dutch", "Greek", "BSL", "ASL", "Welsh", "Irish", "Catalan", "Basque"]
+LANG_LEVELS = ["native", "fluent", "basic", "conversational", "B2", "C1", "A2", "mother tongue", "intermediate",
+               "professional working proficiency", "Muttersprache", "courant", "nativo"]
+QUANT_UNITS = ["pallets", "boxes", "crates", "cartons", "m²", "m2", "sq ft", "t", "kg", "tonnes", "m³", "L",
+               "litres", "movers", "men", "vans", "trucks", "containers", "bags", "rolls", "sheets", "doses",
+               "tablets", "yrs", "years", "months", "weeks", "Tage", "Stück", "jours", "días", "giorni", "km",
+               "miles", "hours", "nights", "seats", "covers", "units", "panels", "parcels"]
+VEHICLES = ["Luton van", "7.5 t lorry", "Ford Transit", "transit van", "hatchback", "2019 hatchback",
+            "silver estate car", "white van", "Group C car", "VW Golf", "Toyota Corolla", "Nissan Leaf",
+            "electric scooter", "e-bike", "minibus", "articulated lorry", "flatbed truck", "box van",
+            "courtesy car", "hire car", "SUV", "moped", "Tesla Model 3", "Skoda Octavia estate"]
+EVERYDAY = ["the food bank", "the car park", "the supermarket car park", "the green bin shed", "the boiler",
+            "the kitchen cabinet", "childcare", "the school run", "small claims court", "the chem lab",
+            "the bike shed", "the loading bay", "the staff room", "the break room", "the lobby", "the lift",
+            "the stairwell", "the back garden", "the loft", "the basement", "the side gate", "the front porch",
+            "the ward", "the waiting room", "the playground", "the gym", "the post room", "the server room",
+            "the hall", "the conference", "the induction", "the night bus", "the cashier desk", "the till",
+            "the fridge", "the washing machine", "the dishwasher", "the warehouse", "the depot", "the yard"]
 
 
 def luhn_ok(num):
@@ -1499,6 +1603,47 @@ def p_fprint(d, i):
                      "sha256:" + "".join(r.choice("0123456789abcdef") for _ in range(64))]))
 
 
+def p_qualif(d, i):
+    d.emit(d.r.choice(QUALIFICATIONS))
+
+
+def p_cvhead(d, i):
+    d.emit(d.r.choice(CV_HEADINGS))
+
+
+def p_langs(d, i):
+    """Languages a person speaks, with levels: "English (native), Yoruba, Pidgin"."""
+    r = d.r
+    out = []
+    for lang in r.sample(LANGUAGES, r.randint(1, 4)):
+        lang = lang.lower() if d.style == "chat" and r.random() < 0.5 else lang
+        out.append(lang + (f" ({r.choice(LANG_LEVELS)})" if r.random() < 0.6 else ""))
+    d.emit(r.choice([", ", " · ", "; ", " / "]).join(out))
+
+
+def p_quant(d, i):
+    r = d.r
+    n = r.choice([str(r.randint(1, 20)), str(r.randint(2, 400)), f"{r.randint(1, 40)}.{r.randint(1, 9)}"])
+    s = n + r.choice([" ", " ", ""]) + r.choice(QUANT_UNITS)
+    if r.random() < 0.2:
+        s = r.choice(["max ", "approx. ", "about ", "ca. ", "up to ", "min. "]) + s
+    if r.random() < 0.2:
+        s += ", " + str(r.randint(1, 9)) + " " + r.choice(VEHICLES)
+    d.emit(s)
+
+
+def p_vehicle(d, i):
+    r = d.r
+    s = r.choice(VEHICLES)
+    if r.random() < 0.3:
+        s = r.choice(["a ", "the ", "our ", "one ", str(r.randint(1, 3)) + " "]) + s
+    d.emit(s)
+
+
+def p_everyday(d, i):
+    d.emit(d.r.choice(EVERYDAY))
+
+
 LOREM_LOCALES = ["de_DE", "fr_FR", "it_IT", "es_ES", "nl_NL", "pl_PL", "cs_CZ", "da_DK", "el_GR", "ru_RU",
                  "ja_JP", "ar_AA"]
 EMOJI = ["🙂", "😀", "😂", "🙏", "👍", "👋", "😬", "❤️", "🎉", "😅", "🤔", "😢", "🔥", "✅", "⚠️", "📞", "📧"]
@@ -1539,6 +1684,8 @@ PLACEHOLDERS = {
     "PORT": p_port, "STATUS": p_status, "PATH": p_path, "LEVEL": p_level, "REQID": p_reqid,
     "DRUG": p_drug, "SYMPTOM": p_symptom, "VITAL": p_vital, "PROC": p_proc, "HOST": p_host,
     "SERVICE": p_service, "CODEID": p_codeid, "FPRINT": p_fprint, "FOREIGN": p_foreign, "LOREM": p_lorem,
+    "QUALIF": p_qualif, "CVHEAD": p_cvhead, "LANGS": p_langs, "QUANT": p_quant, "VEHICLE": p_vehicle,
+    "EVERYDAY": p_everyday,
 }
 
 # ----------------------------------------------------------------------------- templates
