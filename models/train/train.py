@@ -69,6 +69,9 @@ Teacher and distillation (recipes.json group "kd"; `sweep --group kd`):
     and POS, every piece for PII, the sentence for SST-2). The teacher runs alongside (no_grad)
     on the same batch. MPNet's pieces are the student's WordPiece pieces (only the special tokens
     and ids differ), so positions line up one to one; `load_teacher` checks it per example.
+  * --augment K (SST-2 students): K edited copies of each training sentence of >= 5 words
+    (dropped, swapped or replaced words, a cropped span, halves of two sentences joined), with
+    no gold label: the teacher's soft target is their only loss (augment_sst2).
   * --holdout F: selection on a share F of train held out (NER / POS: whole sentences; SST-2:
     whole sentences and every phrase inside them leave train), never on dev or test, which are
     reported once, for the selected checkpoint.
@@ -340,6 +343,43 @@ def split_holdout(task, train, frac, seed):
         inside_held.update(" ".join(t[a:b]) for a in range(len(t)) for b in range(a + 1, len(t) + 1))
     kept = [x for i, x in enumerate(train) if i not in held and " ".join(toks[i]) not in inside_held]
     return kept, [train[i] for i in sorted(held)]
+
+
+def augment_sst2(train, k, seed):
+    """-> k new texts per training sentence of >= 5 words, each with label -100 (no gold: the
+    teacher's soft target is their only loss). One edit each, picked at random: drop words
+    (p 0.15), keep a contiguous 50-90% span, swap two words, replace words (p 0.15) with
+    training-vocabulary words, or join the first half of the sentence to the second half of
+    another. The texts need not be fluent or keep the label: what the student learns from
+    them is the teacher's reading of new inputs near the training distribution (TinyBERT's
+    augmentation, without its masked-LM word choice). Deterministic given seed."""
+    rng = random.Random(seed + 7919)
+    toks = [t.split() for t, _ in train]
+    counts = collections.Counter(w for t in toks for w in t)
+    vocab = sorted(w for w, c in counts.items() if c >= 2)
+    long = [t for t in toks if len(t) >= 5]
+    out = []
+    for t in long:
+        for _ in range(k):
+            n = len(t)
+            op = rng.randrange(5)
+            if op == 0:
+                new = [w for w in t if rng.random() >= 0.15] or t[:1]
+            elif op == 1:
+                m = max(2, int(n * rng.uniform(0.5, 0.9)))
+                a = rng.randrange(n - m + 1)
+                new = t[a:a + m]
+            elif op == 2:
+                new = list(t)
+                i, j = rng.sample(range(n), 2)
+                new[i], new[j] = new[j], new[i]
+            elif op == 3:
+                new = [rng.choice(vocab) if rng.random() < 0.15 else w for w in t]
+            else:
+                other = rng.choice(long)
+                new = t[: n // 2] + other[len(other) // 2:]
+            out.append((" ".join(new), -100))
+    return out
 
 
 def encode_pii(tk, examples, label2id, max_len):
@@ -743,6 +783,13 @@ def cmd_train(args):
     if args.holdout:
         assert task != "pii", "pii selects on its own held-out generated split"
         splits["train"], splits["holdout"] = split_holdout(task, splits["train"], args.holdout, args.seed)
+    if args.augment:
+        if task != "sst2" or not args.teacher:
+            sys.exit("--augment is for sst2 with --teacher: augmented texts have soft targets only")
+        aug = augment_sst2(splits["train"], args.augment, args.seed)
+        print(f"[{args.name}] augment: {len(aug):,} texts ({args.augment} per sentence of >= 5 words) "
+              f"beside {len(splits['train']):,} labelled ones", flush=True)
+        splits["train"] = splits["train"] + aug
     label2id = {l: i for i, l in enumerate(labels)}
     enc = {s: encode(task, tk, ex, label2id, args.max_len) for s, ex in splits.items()}
     token_task = task in TOKEN_TASKS
@@ -835,8 +882,13 @@ def cmd_train(args):
             for g in opt.param_groups:
                 g["lr"] = g["base_lr"] * f
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
-                out = model(input_ids=ids, attention_mask=mask, labels=lab)
-            loss = out.loss
+                out = model(input_ids=ids, attention_mask=mask, labels=None if args.augment else lab)
+            if args.augment:  # mean over the labelled texts; 0 when the batch has none
+                gold = lab != -100
+                loss = torch.nn.functional.cross_entropy(out.logits.float(), lab, ignore_index=-100,
+                                                         reduction="sum") / gold.sum().clamp(min=1)
+            else:
+                loss = out.loss
             if teacher is not None:
                 kd = distill_loss(teacher, out.logits, batches[b], enc_teacher, kd_pairs, token_task,
                                   args.kd_temp, device)
@@ -909,7 +961,7 @@ def cmd_train(args):
         "holdout": args.holdout,
         "distillation": ({"teacher": args.teacher, "teacher_variant": json.loads(
             (Path(args.teacher) / "metrics.json").read_text())["variant"] if (Path(args.teacher) / "metrics.json").exists() else None,
-            "kd_alpha": args.kd_alpha, "kd_temp": args.kd_temp,
+            "kd_alpha": args.kd_alpha, "kd_temp": args.kd_temp, "augment": args.augment,
             "aligned_examples": sum(1 for p in kd_pairs if p), "examples": len(kd_pairs)} if teacher is not None else None),
         "best_epoch": best["epoch"], "best_step": best.get("step"), "total_steps_planned": total,
         "history": history, "final": final, "stopped_early": stopped,
@@ -1015,7 +1067,7 @@ def variant_command(v, args, runs):
     for k in ("bucket", "fit_budget", "no_conll"):
         if v.get(k):
             cmd += ["--" + k.replace("_", "-")]
-    for k in ("precision", "holdout", "kd_alpha", "kd_temp"):
+    for k in ("precision", "holdout", "kd_alpha", "kd_temp", "augment"):
         if k in v:
             cmd += ["--" + k.replace("_", "-"), str(v[k])]
     if v.get("teacher"):
@@ -1449,6 +1501,8 @@ def main():
     pt.add_argument("--teacher", default=None, help="distil from this fine-tuned teacher folder (same task)")
     pt.add_argument("--kd-alpha", type=float, default=0.5, help="weight of the distillation loss (1 - it: gold labels)")
     pt.add_argument("--kd-temp", type=float, default=2.0, help="softmax temperature of the distillation loss")
+    pt.add_argument("--augment", type=int, default=0,
+                    help="sst2 with --teacher: this many augmented texts per training sentence, soft targets only")
     for k, typ in HP_TYPES.items():
         pt.add_argument("--" + k.replace("_", "-"), type=typ, default=None)
     common(pt)
