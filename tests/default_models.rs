@@ -12,6 +12,11 @@ const FILES: [(&str, f32, f32); 2] = [("q8_0", 0.3, 1.0), ("q4_0", 1.5, 1.0)];
 /// The PII model's Q4_0 file: its 47 labels include close pairs (B-/I- of one type, ADDRESS and
 /// LOCATION) that 4-bit weights swap on a few pieces, so argmax agrees on ≥ 97% there.
 const PII_Q4_0: (f32, f32) = (2.5, 0.97);
+/// Where PyTorch's two best logits are closer than this, the argmax is a coin flip that any
+/// rounding may turn (the SST-2 golden "not bad at all, though it drags in the middle." is
+/// 0.03 apart), so such positions are left out of the agreement count (the logit bound still
+/// holds there).
+const TIE: f32 = 0.1;
 
 #[test]
 fn shipped_q8_0_models_agree_with_pytorch() {
@@ -35,7 +40,7 @@ fn shipped_q8_0_models_agree_with_pytorch() {
                 .map(|l| l.as_str().unwrap())
                 .collect();
             assert_eq!(bundle.labels(), labels.as_slice(), "{name}");
-            let (mut worst, mut agree, mut total) = (0f32, 0, 0);
+            let (mut worst, mut agree, mut total, mut ties) = (0f32, 0, 0, 0);
             for case in g["cases"].as_array().unwrap() {
                 let ids = u32s(&case["input_ids"]);
                 assert_eq!(
@@ -56,12 +61,17 @@ fn shipped_q8_0_models_agree_with_pytorch() {
                 {
                     let t = f32s(t);
                     worst = worst.max(max_abs_diff(o, &t));
+                    if top_two_gap(&t) < TIE {
+                        ties += 1;
+                        continue;
+                    }
                     agree += usize::from(argmax(o) == argmax(&t));
                     total += 1;
                 }
             }
             eprintln!(
-                "{name} {quant}: max |Δlogit| = {worst:.3}, argmax agreement {agree}/{total}"
+                "{name} {quant}: max |Δlogit| = {worst:.3}, argmax agreement {agree}/{total} \
+                 ({ties} near-ties left out)"
             );
             assert!(worst <= bound, "{name} {quant}: {worst}");
             assert!(
@@ -70,4 +80,14 @@ fn shipped_q8_0_models_agree_with_pytorch() {
             );
         }
     }
+}
+
+/// The distance between the two largest values.
+fn top_two_gap(v: &[f32]) -> f32 {
+    let mut sorted = v.to_vec();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    sorted
+        .first()
+        .zip(sorted.get(1))
+        .map_or(f32::INFINITY, |(a, b)| a - b)
 }

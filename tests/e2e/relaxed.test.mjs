@@ -32,6 +32,12 @@ try {
   const results = await page.evaluate(async (cases) => {
     const { TokenClassifier, TextClassifier, hasRelaxedSimd } = await import("/dist/index.js");
     const argmax = (xs) => xs.indexOf(Math.max(...xs));
+    // PyTorch's two best logits closer than 0.1 are a coin flip any rounding may turn (as in
+    // tests/default_models.rs): left out of the agreement count.
+    const nearTie = (xs) => {
+      const [a, b] = [...xs].sort((x, y) => y - x);
+      return b !== undefined && a - b < 0.1;
+    };
     const out = { relaxed: hasRelaxedSimd(), models: [] };
     for (const [file, goldenRef] of cases) {
       const [goldenFile, key] = goldenRef.split("#");
@@ -50,6 +56,7 @@ try {
         }
         for (const [ours, theirs] of pairs) {
           ours.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - theirs[j]))));
+          if (nearTie(theirs)) continue;
           agree += Number(argmax(ours) === argmax(theirs));
           total += 1;
         }

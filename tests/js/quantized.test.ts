@@ -18,6 +18,13 @@ interface Golden {
 }
 
 const argmax = (xs: number[]) => xs.indexOf(Math.max(...xs));
+/** PyTorch's two best logits closer than this are a coin flip any rounding may turn (as in
+ * tests/default_models.rs): such positions are left out of the argmax checks. */
+const TIE = 0.1;
+const nearTie = (xs: number[]) => {
+  const [a, b] = [...xs].sort((x, y) => y - x);
+  return b !== undefined && a! - b < TIE;
+};
 
 /** Worst |Δlogit| and argmax agreement of per-token logits against the golden. */
 function compareTokens(model: TokenClassifier, golden: Golden) {
@@ -31,6 +38,7 @@ function compareTokens(model: TokenClassifier, golden: Golden) {
     (c.logits as number[][]).forEach((theirs, i) => {
       const ours = out.tokens[i]!.logits;
       ours.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - theirs[j]!))));
+      if (nearTie(theirs)) return;
       agree += Number(argmax(ours) === argmax(theirs));
       total += 1;
     });
@@ -79,7 +87,7 @@ test("shipped SST-2 models agree with PyTorch f32 through wasm", async () => {
       const ours = golden.labels.map((l) => labels.find((x) => x.label === l)!.score);
       const theirs = (c.logits as (number | number[])[]).flat();
       ours.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - theirs[j]!))));
-      expect(argmax(ours), c.text).toBe(argmax(theirs));
+      if (!nearTie(theirs)) expect(argmax(ours), c.text).toBe(argmax(theirs));
     }
     console.log(`sst2 ${quant} (wasm): max |Δlogit| ${worst.toFixed(3)}`);
     expect(worst, quant).toBeLessThanOrEqual(boundFor(quant, bound, model));
