@@ -87,7 +87,9 @@ fn text_classifier_scores_sum_to_one() {
         "text-classification"
     );
     // `topK: null`: every label.
-    let out = model.classify("a fine day", opts(r#"{"topK": null}"#)).unwrap();
+    let out = model
+        .classify("a fine day", opts(r#"{"topK": null}"#))
+        .unwrap();
     let labels: Array = get(&out, "labels").dyn_into().unwrap();
     assert_eq!(labels.length(), 2);
     let sum: f64 = labels.iter().map(|l| num(&l, "score")).sum();
