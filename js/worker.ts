@@ -62,6 +62,15 @@ export class TokenveilWorker {
   #broken: ModelError | undefined;
 
   constructor(worker?: WorkerLike) {
+    // Node has no Web Worker: without this check `new Worker` is a bare ReferenceError.
+    if (!worker && typeof Worker === "undefined") {
+      throw new ModelError(
+        "worker",
+        "this runtime has no Web Worker (Node has none): pass a WorkerLike over node:worker_threads " +
+          "(new TokenveilWorker(w), then { worker } in load; docs/GUIDE.md shows one), or use the " +
+          'main-thread API from "tokenveil"',
+      );
+    }
     // Under Vite's dev server, the script where npm put it (locate.ts); else next to this file.
     const vite = viteDepsBase();
     this.#worker =

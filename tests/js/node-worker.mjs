@@ -8,4 +8,5 @@ globalThis.self = {
     parentPort.on("message", (data) => handler({ data }));
   },
 };
-await import("../../dist/worker-entry.js");
+// Through the package's own export, as an app does (Node resolves a package's own name inside it).
+await import("tokenveil/worker-entry");

@@ -166,3 +166,17 @@ test("a signal cancels a waiting load, and the download of a running one", async
     stalled.close();
   }
 });
+
+test("Node has no Web Worker: the default worker is a ModelError that says what to do", async () => {
+  expect(typeof (globalThis as { Worker?: unknown }).Worker).toBe("undefined");
+  let thrown: unknown;
+  try {
+    new TokenveilWorker();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown).toBeInstanceOf(ModelError);
+  expect(thrown).toMatchObject({ code: "worker", message: expect.stringContaining("node:worker_threads") });
+  // A load through the default worker rejects the same way instead of a bare ReferenceError.
+  await expect(TextClassifier.load(bytes("models/sst2/sst2-q8_0.gguf"))).rejects.toMatchObject({ code: "worker" });
+});
