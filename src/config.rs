@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 /// token-type embeddings and the BERT pooler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Family {
     Bert,
     DistilBert,
@@ -17,6 +18,7 @@ pub enum Family {
 /// What sits on top of the encoder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Head {
     TokenClassification,
     SequenceClassification,
@@ -24,6 +26,7 @@ pub enum Head {
 
 /// Feed-forward activation, as named by `hidden_act` / `activation`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Activation {
     /// Exact erf GELU (Hugging Face `"gelu"`).
     Gelu,
@@ -36,6 +39,7 @@ pub enum Activation {
 /// `problem_type` decides what `function_to_apply = default` means for sequence heads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ProblemType {
     SingleLabelClassification,
     MultiLabelClassification,

@@ -17,6 +17,7 @@ use std::str::FromStr;
 /// Storage type of linear-layer weights (and, for f16, of embeddings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
 pub enum Quant {
     F32,
     F16,

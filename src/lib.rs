@@ -19,6 +19,13 @@
 //! }
 //! # Ok::<(), tokenveil::Error>(())
 //! ```
+//!
+//! The pipelines a user starts from: [`pipelines::token_classification::TokenClassifier`]
+//! (entities, every Hugging Face aggregation strategy), [`pipelines::text_classification::TextClassifier`]
+//! (labels with scores) and [`pipelines::redaction::PiiRedactor`] (redaction and
+//! [`redact::restore`]). Runnable examples, one each, read the repository's shipped models:
+//! `cargo run --example ner`, `--example sentiment`, `--example redact` (`examples/`; `cargo
+//! test` runs their tests). The public enums are `#[non_exhaustive]`: match them with a `_` arm.
 
 // The threaded wasm build is nightly-only anyway (`-Z build-std` for atomics); its pool parks
 // workers with `memory.atomic.wait32`.

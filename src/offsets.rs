@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum OffsetEncoding {
     /// Bytes of the UTF-8 text: the native API's offsets, unchanged.
     Utf8,

@@ -14,6 +14,7 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum FunctionToApply {
     /// By the model's problem_type, as Hugging Face: none for a regression head, sigmoid for a
     /// multi-label or one-label head, else softmax.

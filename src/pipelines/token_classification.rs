@@ -16,6 +16,7 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum AggregationStrategy {
     /// Every token on its own (`entity`, `index`).
     #[default]
@@ -79,7 +80,7 @@ pub struct Entity {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entity_group: Option<String>,
     pub score: f32,
-    /// Token position in the whole text's encoding ([CLS] is 0), as in Hugging Face.
+    /// Token position in the whole text's encoding (`[CLS]` is 0), as in Hugging Face.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<usize>,
     pub word: String,

@@ -40,6 +40,7 @@ pub struct DenyTerm {
 /// "from_end": true}`; a field the kind does not take is an error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", try_from = "OperatorJson")]
+#[non_exhaustive]
 pub enum Operator {
     /// `template` with every `{type}` replaced by the entity type; default `[{type}]`.
     Replace { template: String },
