@@ -274,6 +274,37 @@ fn redact_config_is_checked() {
             "{name}: {err}"
         );
     }
+    // The JS options' names read the same as the Rust ones, and a mask needs only its kind.
+    let same = |name: &str, json: &str| {
+        let path = write(name, json);
+        let (ok, out, err) = tokenveil(&[
+            "redact",
+            "--no-model",
+            "--config",
+            &path,
+            "mail jo@example.com, ask Acme",
+        ]);
+        assert!(ok, "{name}: {err}");
+        out
+    };
+    let js = same(
+        "js.json",
+        r##"{"operators": {"email": {"kind": "mask", "char": "#", "keep": 3, "fromEnd": true}},
+            "denyList": [{"entityType": "ORGANIZATION", "term": "acme", "caseInsensitive": true}],
+            "minScore": 0.1}"##,
+    );
+    let rust = same(
+        "rust.json",
+        r##"{"operators": {"EMAIL": {"kind": "mask", "ch": "#", "keep": 3, "from_end": true}},
+            "deny_list": [{"entity_type": "ORGANIZATION", "term": "acme", "case_insensitive": true}],
+            "min_score": 0.1}"##,
+    );
+    assert_eq!(js, rust);
+    assert_eq!(js.trim(), "mail ###########com, ask <ORGANIZATION_1>");
+    assert_eq!(
+        same("mask.json", r#"{"operators": {"EMAIL": {"kind": "mask"}}}"#).trim(),
+        "mail **************, ask Acme"
+    );
     // `hash` is an HMAC under --hash-key: the same key gives the same digest.
     let text = "mail jo@example.com";
     let run = |key: &str| {

@@ -13,6 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 #[serde(deny_unknown_fields)]
 pub struct CustomPattern {
     pub name: String,
+    #[serde(alias = "entityType")]
     pub entity_type: String,
     /// Rust `regex` syntax; matched as written (add `\b` for word boundaries).
     pub regex: String,
@@ -30,14 +31,16 @@ fn one() -> f32 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DenyTerm {
+    #[serde(alias = "entityType")]
     pub entity_type: String,
     pub term: String,
-    #[serde(default)]
+    #[serde(default, alias = "caseInsensitive")]
     pub case_insensitive: bool,
 }
 
 /// What a span becomes in the redacted text. In JSON: `{"kind": "mask", "ch": "#", "keep": 4,
-/// "from_end": true}`; a field the kind does not take is an error.
+/// "from_end": true}` (or the JS options' `char` and `fromEnd`; missing fields take their
+/// defaults); a field the kind does not take is an error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", try_from = "OperatorJson")]
 #[non_exhaustive]
@@ -77,8 +80,10 @@ impl Operator {
 struct OperatorJson {
     kind: String,
     template: Option<String>,
+    #[serde(alias = "char")]
     ch: Option<char>,
     keep: Option<usize>,
+    #[serde(alias = "fromEnd")]
     from_end: Option<bool>,
 }
 
@@ -155,36 +160,45 @@ fn default_mask_char() -> char {
 
 /// What to detect and how to replace it. `Default`: every built-in detector, no custom
 /// patterns, deny or allow list, every type on with no score threshold, and
-/// [`Operator::Placeholder`] for every type. Unknown fields in JSON are an error.
+/// [`Operator::Placeholder`] for every type. Unknown fields in JSON are an error; each field
+/// may also be spelled as in the JS options (`allowList`, `minScore`, ...), so one options
+/// object serves `redact --config` and the npm package.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RedactorConfig {
     pub detectors: DetectorSet,
+    #[serde(alias = "customPatterns")]
     pub custom_patterns: Vec<CustomPattern>,
+    #[serde(alias = "denyList")]
     pub deny_list: Vec<DenyTerm>,
     /// Values never redacted, whoever finds them: a span whose text equals one of these
     /// (ignoring case and surrounding whitespace), or that lies inside an occurrence of one in
     /// the text, is dropped. For a company's own name, a support address, a public hotline.
+    #[serde(alias = "allowList")]
     pub allow_list: Vec<String>,
     /// Canonical types that are not redacted (their spans are dropped before overlaps are
     /// resolved, so they cannot block another type either).
-    #[serde(deserialize_with = "canonical_set")]
+    #[serde(deserialize_with = "canonical_set", alias = "disabledTypes")]
     pub disabled_types: BTreeSet<String>,
     /// Lowest score kept, per canonical type (0..=1); types not listed use `min_score`.
     #[serde(deserialize_with = "canonical_keys")]
     pub thresholds: HashMap<String, f32>,
     /// Lowest score kept for types without a threshold of their own.
+    #[serde(alias = "minScore")]
     pub min_score: f32,
     /// Operator per canonical type; types not listed use `default_operator`.
     #[serde(deserialize_with = "canonical_keys")]
     pub operators: HashMap<String, Operator>,
+    #[serde(alias = "defaultOperator")]
     pub default_operator: Operator,
     /// Model label (without `B-`/`I-`, any case) to canonical type, consulted before
     /// [`canonical_type`](super::canonical_type); `None` drops the label (not personal data).
+    #[serde(alias = "modelLabelMap")]
     pub model_label_map: HashMap<String, Option<String>>,
     /// The key of the `hash` operator's HMAC. Required where `hash` is used, except in a
     /// [`RedactionSession`](super::RedactionSession), which makes a random one when none is
     /// given. Batch jobs must pass one, so that hashes agree across processes.
+    #[serde(alias = "hashKey")]
     pub hash_key: Option<String>,
 }
 

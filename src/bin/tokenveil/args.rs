@@ -122,7 +122,8 @@ pub struct RedactArgs {
     pub no_model: bool,
     /// A RedactorConfig as JSON (detectors, custom_patterns, deny_list, allow_list,
     /// disabled_types, thresholds, min_score, operators, default_operator,
-    /// model_label_map, hash_key); unknown keys are errors.
+    /// model_label_map, hash_key; or the JS options' names: allowList, fromEnd, ...); unknown
+    /// keys are errors, missing ones take their defaults.
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// TYPE=OP, repeatable; TYPE `default` sets the default. OP: placeholder, remove, keep,
