@@ -462,7 +462,7 @@ mod tests {
     fn misspelt_keys_are_errors() {
         for json in [
             r#"{"operator": {}}"#,
-            r##"{"operators": {"EMAIL": {"kind": "mask", "char": "#"}}}"##,
+            r##"{"operators": {"EMAIL": {"kind": "mask", "chr": "#"}}}"##,
             r#"{"operators": {"EMAIL": {"kind": "hash", "salt": "x"}}}"#,
             r#"{"custom_patterns": [{"name": "a", "entity_type": "B", "regex": "c", "scor": 1}]}"#,
             r#"{"operators": {"EMAIL": {"kind": "remove", "template": "x"}}}"#,
@@ -474,6 +474,28 @@ mod tests {
                 "{json}"
             );
         }
+    }
+
+    #[test]
+    fn the_js_options_names_read_as_the_rust_ones() {
+        let js: RedactorConfig = serde_json::from_str(
+            r##"{"operators": {"EMAIL": {"kind": "mask", "char": "#", "fromEnd": true}},
+                "allowList": ["acme"], "minScore": 0.5, "disabledTypes": ["url"],
+                "denyList": [{"entityType": "B", "term": "c", "caseInsensitive": true}]}"##,
+        )
+        .unwrap();
+        let rust: RedactorConfig = serde_json::from_str(
+            r##"{"operators": {"EMAIL": {"kind": "mask", "ch": "#", "from_end": true}},
+                "allow_list": ["acme"], "min_score": 0.5, "disabled_types": ["URL"],
+                "deny_list": [{"entity_type": "B", "term": "c", "case_insensitive": true}]}"##,
+        )
+        .unwrap();
+        assert_eq!(js, rust);
+        // One key in both spellings is an error, not a silent pick.
+        assert!(
+            serde_json::from_str::<RedactorConfig>(r#"{"minScore": 0.1, "min_score": 0.2}"#)
+                .is_err()
+        );
     }
 
     #[test]
