@@ -375,28 +375,8 @@ fn redact_finds_the_shipped_pii_model_without_model() {
 
 /// Runs the CLI as `tokenveil_env` does, with `input` on its stdin.
 fn tokenveil_stdin(args: &[&str], input: &str) -> (bool, String, String) {
-    use std::io::Write;
-    use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenveil"))
-        .args(args)
-        .env_remove("TOKENVEIL_MODEL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let (code, out, err) = tokenveil_code(args, input);
+    (code == Some(0), out, err)
 }
 
 #[test]
