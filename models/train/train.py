@@ -66,12 +66,13 @@ Teacher and distillation (recipes.json group "kd"; `sweep --group kd`):
   * students (`"teacher": NAME`) start once that teacher has finished, and train on
     (1 - kd_alpha) * cross-entropy(gold) + kd_alpha * T^2 * KL(teacher_T || student_T), the
     softmax at temperature T = kd_temp, over the scored positions (a word's first piece for NER
-    and POS, every piece for PII, the sentence for SST-2). The teacher runs alongside (no_grad)
-    on the same batch. MPNet's pieces are the student's WordPiece pieces (only the special tokens
+    and POS, every piece for PII, the sentence for SST-2). The teacher's logits at those
+    positions are computed once, before training (teacher_logits). MPNet's pieces are the student's WordPiece pieces (only the special tokens
     and ids differ), so positions line up one to one; `load_teacher` checks it per example.
-  * --augment K (SST-2 students): K edited copies of each training sentence of >= 5 words
-    (dropped, swapped or replaced words, a cropped span, halves of two sentences joined), with
-    no gold label: the teacher's soft target is their only loss (augment_sst2).
+  * --augment K (NER, POS and SST-2 students): K edited copies of each training sentence of
+    >= 5 words (dropped, swapped or replaced words, a cropped span, halves of two sentences
+    joined; NER / POS also same-type mention / same-tag word swaps), with no gold label: the
+    teacher's soft target is their only loss (augment_sst2, augment_tokens).
   * --holdout F: selection on a share F of train held out (NER / POS: whole sentences; SST-2:
     whole sentences and every phrase inside them leave train), never on dev or test, which are
     reported once, for the selected checkpoint.
@@ -379,6 +380,65 @@ def augment_sst2(train, k, seed):
                 other = rng.choice(long)
                 new = t[: n // 2] + other[len(other) // 2:]
             out.append((" ".join(new), -100))
+    return out
+
+
+AUG_TAG = "<aug>"  # the tag of an augmented word: not a label, so encode() gives it -100 (no gold)
+
+
+def augment_tokens(task, train, k, seed):
+    """-> k new sentences per training sentence of >= 5 words, for NER / POS, every word tagged
+    AUG_TAG (no gold: the teacher's soft target at each word's first piece is their only loss).
+    One edit each, picked at random: replace every entity mention (NER) or every word (POS) with
+    p 0.3 by another training mention / word of the same gold type / tag, drop words (p 0.15;
+    NER: only words outside mentions), keep a contiguous 50-90% span, replace words outside
+    mentions (p 0.15) with training-vocabulary words, or join the first half of the sentence to
+    the second half of another. As in augment_sst2, the texts need not be fluent: the student
+    learns the teacher's reading of new inputs near the training distribution, and the
+    same-type swaps put known mentions in new contexts. Deterministic given seed."""
+    rng = random.Random(seed + 7919)
+
+    def chunks(words, tags):  # -> [(words, type or None)]: NER mentions kept whole, else one word each
+        out = []
+        for w, t in zip(words, tags):
+            if task == "ner" and t.startswith("I-") and out and out[-1][1] == t[2:]:
+                out[-1][0].append(w)
+            elif task == "ner":
+                out.append(([w], t[2:] if t != "O" else None))
+            else:
+                out.append(([w], t))
+        return out
+
+    sents = [chunks(w, t) for w, t in train]
+    pools = collections.defaultdict(list)
+    for c in sents:
+        for ws, t in c:
+            if t is not None:
+                pools[t].append(ws)
+    counts = collections.Counter(w for c in sents for ws, t in c if task != "ner" or t is None for w in ws)
+    vocab = sorted(w for w, n in counts.items() if n >= 2)
+    long = [c for c in sents if sum(len(ws) for ws, _ in c) >= 5]
+    free = (lambda t: t is None) if task == "ner" else (lambda t: True)
+    out = []
+    for c in long:
+        for _ in range(k):
+            n = len(c)
+            op = rng.randrange(5)
+            if op == 0:
+                new = [(rng.choice(pools[t]), t) if t is not None and rng.random() < 0.3 else (ws, t) for ws, t in c]
+            elif op == 1:
+                new = [(ws, t) for ws, t in c if not free(t) or rng.random() >= 0.15] or c[:1]
+            elif op == 2:
+                m = max(2, int(n * rng.uniform(0.5, 0.9)))
+                a = rng.randrange(max(1, n - m + 1))
+                new = c[a:a + m]
+            elif op == 3:
+                new = [([rng.choice(vocab)], t) if free(t) and rng.random() < 0.15 else (ws, t) for ws, t in c]
+            else:
+                other = rng.choice(long)
+                new = c[: n // 2] + other[len(other) // 2:]
+            words = [w for ws, _ in new for w in ws]
+            out.append((words, [AUG_TAG] * len(words)))
     return out
 
 
@@ -736,28 +796,46 @@ def load_teacher(args, task, labels, train_examples, enc_student, device):
     return teacher, pairs, enc_t
 
 
-def distill_loss(teacher, s_logits, batch_idx, enc_t, pairs, token_task, temp, device):
+def teacher_logits(teacher, enc_t, pairs, token_task, device, batch_size):
+    """The teacher's logits at each example's matched positions (in `pairs` order), computed once
+    before training, f16 on the CPU: the teacher is in eval mode, so they are what it would give
+    at every step, and the student's steps run without a 110M forward beside them."""
+    teacher.eval()
+    order = sorted(range(len(enc_t)), key=lambda i: len(enc_t[i]["ids"]))
+    out = [None] * len(enc_t)
+    n_labels = teacher.config.num_labels
+    for s in range(0, len(order), batch_size):
+        idx = order[s:s + batch_size]
+        ids, mask, _ = collate([enc_t[i] for i in idx], token_task, device, teacher.config.pad_token_id or 0)
+        with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+            logits = teacher(input_ids=ids, attention_mask=mask).logits.float()
+        for k, i in enumerate(idx):
+            if not token_task:
+                out[i] = logits[k:k + 1].to("cpu", torch.float16)
+            elif pairs[i]:
+                tj = torch.tensor([b for _, b in pairs[i]], device=device)
+                out[i] = logits[k, tj].to("cpu", torch.float16)
+            else:
+                out[i] = torch.zeros((0, n_labels), dtype=torch.float16)
+    return out
+
+
+def distill_loss(soft, s_logits, batch_idx, pairs, token_task, temp, device):
     """KL(teacher || student) on temperature-softened distributions, times temp^2 (Hinton et al.
-    2015), averaged over the matched positions of the batch."""
-    batch = [enc_t[i] for i in batch_idx]
-    ids, mask, _ = collate(batch, token_task, device, teacher.config.pad_token_id or 0)
-    with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
-        t_logits = teacher(input_ids=ids, attention_mask=mask).logits.float()
+    2015), averaged over the matched positions of the batch; `soft` = teacher_logits()."""
     s_logits = s_logits.float()
+    t_sel = torch.cat([soft[i] for i in batch_idx]).to(device, torch.float32)
     if token_task:
-        bi, sj, tj = [], [], []
+        bi, sj = [], []
         for k, i in enumerate(batch_idx):
-            for a, b in pairs[i]:
+            for a, _ in pairs[i]:
                 bi.append(k)
                 sj.append(a)
-                tj.append(b)
         if not bi:
             return s_logits.sum() * 0.0
-        bi = torch.tensor(bi, device=device)
-        s_sel = s_logits[bi, torch.tensor(sj, device=device)]
-        t_sel = t_logits[bi, torch.tensor(tj, device=device)]
+        s_sel = s_logits[torch.tensor(bi, device=device), torch.tensor(sj, device=device)]
     else:
-        s_sel, t_sel = s_logits, t_logits
+        s_sel = s_logits
     t_prob = torch.softmax(t_sel / temp, dim=-1)
     s_logp = torch.log_softmax(s_sel / temp, dim=-1)
     return torch.nn.functional.kl_div(s_logp, t_prob, reduction="batchmean") * temp * temp
@@ -784,18 +862,25 @@ def cmd_train(args):
         assert task != "pii", "pii selects on its own held-out generated split"
         splits["train"], splits["holdout"] = split_holdout(task, splits["train"], args.holdout, args.seed)
     if args.augment:
-        if task != "sst2" or not args.teacher:
-            sys.exit("--augment is for sst2 with --teacher: augmented texts have soft targets only")
-        aug = augment_sst2(splits["train"], args.augment, args.seed)
+        if task == "pii" or not args.teacher:
+            sys.exit("--augment is for ner, pos and sst2 with --teacher: augmented texts have soft targets only")
+        aug = (augment_sst2(splits["train"], args.augment, args.seed) if task == "sst2"
+               else augment_tokens(task, splits["train"], args.augment, args.seed))
         print(f"[{args.name}] augment: {len(aug):,} texts ({args.augment} per sentence of >= 5 words) "
               f"beside {len(splits['train']):,} labelled ones", flush=True)
         splits["train"] = splits["train"] + aug
     label2id = {l: i for i, l in enumerate(labels)}
     enc = {s: encode(task, tk, ex, label2id, args.max_len) for s, ex in splits.items()}
     token_task = task in TOKEN_TASKS
-    teacher = kd_pairs = None
+    kd_pairs = None
     if args.teacher:
         teacher, kd_pairs, enc_teacher = load_teacher(args, task, labels, splits["train"], enc["train"], device)
+        soft = teacher_logits(teacher, enc_teacher, kd_pairs, token_task, device, args.eval_batch_size)
+        print(f"[{args.name}] teacher logits at {sum(len(x) for x in soft):,} positions computed once "
+              f"({time.time() - t_start:.0f}s since start)", flush=True)
+        del teacher, enc_teacher
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
     if task == "pii":
         ntok = sum(len(x["first"]) for x in enc["train"])
         nspan = sum(1 for x in enc["train"] for l in x["labels"] if l >= 0 and labels[l].startswith("B-"))
@@ -883,15 +968,15 @@ def cmd_train(args):
                 g["lr"] = g["base_lr"] * f
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
                 out = model(input_ids=ids, attention_mask=mask, labels=None if args.augment else lab)
-            if args.augment:  # mean over the labelled texts; 0 when the batch has none
+            if args.augment:  # mean over the labelled positions; 0 when the batch has none
                 gold = lab != -100
-                loss = torch.nn.functional.cross_entropy(out.logits.float(), lab, ignore_index=-100,
-                                                         reduction="sum") / gold.sum().clamp(min=1)
+                logits = out.logits.float()
+                loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), lab.reshape(-1),
+                                                         ignore_index=-100, reduction="sum") / gold.sum().clamp(min=1)
             else:
                 loss = out.loss
-            if teacher is not None:
-                kd = distill_loss(teacher, out.logits, batches[b], enc_teacher, kd_pairs, token_task,
-                                  args.kd_temp, device)
+            if kd_pairs is not None:
+                kd = distill_loss(soft, out.logits, batches[b], kd_pairs, token_task, args.kd_temp, device)
                 loss = (1 - args.kd_alpha) * loss + args.kd_alpha * kd
             loss.backward()
             if args.grad_clip > 0:
@@ -962,7 +1047,7 @@ def cmd_train(args):
         "distillation": ({"teacher": args.teacher, "teacher_variant": json.loads(
             (Path(args.teacher) / "metrics.json").read_text())["variant"] if (Path(args.teacher) / "metrics.json").exists() else None,
             "kd_alpha": args.kd_alpha, "kd_temp": args.kd_temp, "augment": args.augment,
-            "aligned_examples": sum(1 for p in kd_pairs if p), "examples": len(kd_pairs)} if teacher is not None else None),
+            "aligned_examples": sum(1 for p in kd_pairs if p), "examples": len(kd_pairs)} if kd_pairs is not None else None),
         "best_epoch": best["epoch"], "best_step": best.get("step"), "total_steps_planned": total,
         "history": history, "final": final, "stopped_early": stopped,
         "train_seconds": round(train_seconds, 1), "steps": step, "device": str(device),
@@ -1502,7 +1587,7 @@ def main():
     pt.add_argument("--kd-alpha", type=float, default=0.5, help="weight of the distillation loss (1 - it: gold labels)")
     pt.add_argument("--kd-temp", type=float, default=2.0, help="softmax temperature of the distillation loss")
     pt.add_argument("--augment", type=int, default=0,
-                    help="sst2 with --teacher: this many augmented texts per training sentence, soft targets only")
+                    help="ner, pos, sst2 with --teacher: this many augmented texts per training sentence, soft targets only")
     for k, typ in HP_TYPES.items():
         pt.add_argument("--" + k.replace("_", "-"), type=typ, default=None)
     common(pt)
