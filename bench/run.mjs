@@ -4,12 +4,12 @@
 // the native references (tokenveil's release build, onnxruntime's CPU provider), written to
 // bench/RESULTS.md and bench/latency.svg. See bench/README.md.
 //
-//   npm run bench                 full run (~20 minutes on 2 cores), writes bench/RESULTS.md
-//   npm run bench -- --quick      a few cases of each (~3 minutes), writes bench/.cache/RESULTS-quick.md
+//   npm run bench                 full run (~30 minutes on 2 cores), writes bench/RESULTS.md
+//   npm run bench -- --quick      a few cases of each (~6 minutes), writes bench/.cache/RESULTS-quick.md
 //   npm run bench -- --no-wait    do not wait for the machine's load average to settle
 //   npm run bench -- --report     rewrite RESULTS.md from the last full run's raw results
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { coldStart, memoryPass, profile, throughput } from "./lib/browser.mjs";
@@ -22,7 +22,9 @@ import { writeReport } from "./report.mjs";
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
-const MODELS = ["rampart", "ner", "base"];
+// Folders of bench/.cache/models (bench/prepare.py). pii (our PII model) is compared with
+// rampart in the report (its latency bound: at most 1.1x Rampart Q4_0 at 128 tokens), so it comes right after it.
+const MODELS = ["rampart", "pii", "ner", "base"];
 
 const grid = (lengths, batches) => lengths.flatMap((length) => batches.map((batch) => ({ length, batch })));
 const PLANS = {
@@ -119,6 +121,7 @@ async function main() {
   mkdirSync(resultsDir, { recursive: true });
   const latest = join(resultsDir, quick ? "quick.json" : "full.json");
   if (args.has("--report")) {
+    if (!existsSync(latest)) throw new Error(`--report: no raw results at ${latest} (run npm run bench${quick ? " -- --quick" : ""} first)`);
     writeReport(JSON.parse(readFileSync(latest, "utf8")), { quick });
     return;
   }
