@@ -11,7 +11,7 @@ Subcommands (run from the repository root):
   sweep   run every variant of recipes.json in parallel (one GPU is plenty: the model is
           small and the processes are launch-bound), select per task by validation, and pack
           the chosen three into bundle.tar, split into 15 MiB parts (the device returns at most
-          8 files of 16 MiB, 64 MiB in all per call; see models/README.md).
+          8 files of 16 MiB, 64 MiB in all per call; see models/train/README.md).
           `sweep --group kd` runs the distillation variants instead (below).
   eval    evaluate an HF folder:  train.py eval --task ner --model DIR --split test
   carry   local: write .dev/carry.tar.xz, the one file carried to the GPU (base + data);
