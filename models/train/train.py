@@ -1080,11 +1080,20 @@ def load_hf_model(task, model_dir, device):
     return model.to(device).eval(), labels
 
 
-def evaluate_dir(task, model_dir, data, splits_wanted, device="cpu", batch_size=64, limit_eval=0):
+def evaluate_dir(task, model_dir, data, splits_wanted, device="cpu", batch_size=64, limit_eval=0,
+                 holdout=0.0, seed=42):
+    """-> split -> scores. `holdout` + `seed` rebuild a training run's held-out split (the same
+    sentences split_holdout gave that run), so folders made after training (a soup) are selected
+    on what their members were selected on."""
     from tokenizers import Tokenizer
     tk = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
     model, labels = load_hf_model(task, model_dir, device)
-    splits, _ = load_task_data(task, data, limit_train=1, limit_eval=limit_eval)
+    need_train = "holdout" in splits_wanted
+    if need_train and not holdout:
+        sys.exit("--split holdout needs --holdout FRAC (and the run's --seed)")
+    splits, _ = load_task_data(task, data, limit_train=0 if need_train else 1, limit_eval=limit_eval)
+    if need_train:
+        splits["train"], splits["holdout"] = split_holdout(task, splits["train"], holdout, seed)
     label2id = {l: i for i, l in enumerate(labels)}
     res = {}
     for s in splits_wanted:
@@ -1096,7 +1105,7 @@ def evaluate_dir(task, model_dir, data, splits_wanted, device="cpu", batch_size=
 def cmd_eval(args):
     torch.set_num_threads(args.threads)
     res = evaluate_dir(args.task, args.model, args.data, args.split or eval_splits(args.task),
-                       args.device or "cpu", limit_eval=args.limit_eval)
+                       args.device or "cpu", limit_eval=args.limit_eval, holdout=args.holdout, seed=args.seed)
     print(json.dumps(res, indent=2))
 
 
@@ -1613,6 +1622,9 @@ def main():
     pe.add_argument("--model", required=True)
     pe.add_argument("--split", action="append")
     pe.add_argument("--device", default=None)
+    pe.add_argument("--holdout", type=float, default=0.0,
+                    help="with --split holdout: the share a run held out of train (its --holdout)")
+    pe.add_argument("--seed", type=int, default=42, help="with --split holdout: the run's --seed")
     common(pe)
 
     pu = sub.add_parser("unpack")
