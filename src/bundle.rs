@@ -3,11 +3,11 @@
 
 use crate::config::{Head, ModelConfig};
 use crate::error::{Error, Result};
+use crate::file::source::ByteSource;
+use crate::file::weights::{detect_format, detect_format_of, Format, Metadata, Weights};
 use crate::model::layout::{tensor_specs, CLASSIFIER};
 use crate::model::Network;
-use crate::source::ByteSource;
 use crate::tokenize::{Encoded, TextTokenizer};
-use crate::weights::{detect_format, detect_format_of, Format, Metadata, Weights};
 use candle_core::Tensor;
 
 pub struct ModelBundle {

@@ -5,10 +5,10 @@
 use crate::bundle::ModelBundle;
 use crate::config::ModelConfig;
 use crate::error::{Error, Result};
+use crate::file::weights::{keys, Weights, FORMAT_VERSION};
 use crate::model::layout::{tensor_specs, Kind, CLASSIFIER};
 use crate::model::Resolver;
 use crate::quantize;
-use crate::weights::{keys, Weights, FORMAT_VERSION};
 use candle_core::quantized::{ggml_file::qtensor_from_ggml, gguf_file, GgmlDType, QTensor};
 use candle_core::Device;
 use std::io::Cursor;

@@ -39,17 +39,19 @@ pub mod config;
 pub mod convert;
 pub mod error;
 pub mod eval;
+pub mod file;
 pub mod model;
 pub mod offsets;
 pub mod parallel;
 pub mod pipelines;
 pub mod quantize;
 pub mod redact;
-pub mod source;
 pub mod tokenize;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
-pub mod weights;
+
+// The model-file modules under the paths they had before `file/` held them.
+pub use file::{source, weights};
 
 pub use bundle::ModelBundle;
 pub use config::ModelConfig;

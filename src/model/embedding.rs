@@ -2,9 +2,10 @@
 //! f16 and 47 MB as f32, and only the rows of a call's tokens are ever needed in f32. Q8_0
 //! tables stay as their blocks and rows are decoded on lookup; f16 tables stay f16.
 
-use super::ops;
 use crate::error::{Error, Result};
-use candle_core::{Device, Tensor};
+use crate::file::weights::{to_f32, StoredData, StoredTensor};
+use candle_core::quantized::GgmlDType;
+use candle_core::{DType, Device, Tensor};
 use half::f16;
 
 /// Bytes of one Q8_0 block: an f16 scale and 32 signed bytes.
@@ -22,6 +23,27 @@ pub enum EmbeddingTable {
 }
 
 impl EmbeddingTable {
+    /// A stored `[rows, cols]` table: Q8_0 blocks stay Q8_0, f16 stays f16, anything else
+    /// becomes f32.
+    pub fn from_stored(stored: StoredTensor) -> Result<Self> {
+        let &[rows, cols] = &stored.shape[..] else {
+            return Err(Error::ModelFormat(format!(
+                "embedding `{}` is not a table: shape {:?}",
+                stored.name, stored.shape
+            )));
+        };
+        match stored.data {
+            StoredData::Blocks {
+                dtype: GgmlDType::Q8_0,
+                bytes,
+            } => EmbeddingTable::q8_0(bytes.into_owned(), rows, cols),
+            StoredData::Float(t) if matches!(t.dtype(), DType::F16 | DType::F32) => {
+                Ok(EmbeddingTable::Float(t))
+            }
+            _ => Ok(EmbeddingTable::Float(stored.to_f32()?)),
+        }
+    }
+
     /// A table of `[rows, cols]` Q8_0 blocks (`cols` a multiple of 32).
     pub fn q8_0(blocks: Vec<u8>, rows: usize, cols: usize) -> Result<Self> {
         if cols == 0 || cols % 32 != 0 || blocks.len() != rows * cols / 32 * Q8_0_BLOCK_BYTES {
@@ -59,7 +81,7 @@ impl EmbeddingTable {
         match self {
             EmbeddingTable::Float(t) => {
                 let ids = Tensor::from_slice(ids, ids.len(), t.device())?;
-                Ok(ops::to_f32(&t.index_select(&ids, 0)?)?)
+                Ok(to_f32(&t.index_select(&ids, 0)?)?)
             }
             EmbeddingTable::Q8_0 { blocks, cols, .. } => {
                 let row_bytes = cols / 32 * Q8_0_BLOCK_BYTES;

@@ -1,12 +1,67 @@
 //! A linear layer whose weight is f32, candle-quantized, or packed for our int8 kernel. This is
-//! the only place the quantized paths differ from the float path.
+//! the only place the quantized paths differ from the float path, and where a stored weight's
+//! compute form is chosen.
 
 use crate::error::{Error, Result};
-use crate::model::qgemm::PackedWeight;
-use crate::weights::LinearWeight;
+use crate::file::weights::{to_f32, StoredData, StoredTensor};
 #[cfg(not(target_arch = "wasm32"))]
-use candle_core::Module;
+use crate::model::qgemm::VECTOR_KERNEL;
+use crate::model::qgemm::{BlockFormat, PackedWeight};
+use candle_core::quantized::GgmlDType;
+#[cfg(not(target_arch = "wasm32"))]
+use candle_core::{quantized::QMatMul, Module};
 use candle_core::{Device, Storage, Tensor};
+
+/// What a linear layer's weight becomes for computing.
+pub enum LinearWeight {
+    /// f32 `[out, in]`.
+    Dense(Tensor),
+    /// Quantized blocks; candle quantizes the activations on the fly (native builds without a
+    /// vector kernel; never in wasm, where candle's quantized matmul and the `to_dtype` it
+    /// calls would weigh 200 KB).
+    #[cfg(not(target_arch = "wasm32"))]
+    Quantized(QMatMul),
+    /// Q4_0/Q8_0 blocks decoded for our int8 kernel (wasm simd128, x86-64): see `model::qgemm`.
+    Packed(PackedWeight),
+}
+
+impl LinearWeight {
+    /// The compute form of a stored `[out, in]` weight: floats become f32, quantized blocks
+    /// stay quantized.
+    pub fn from_stored(stored: StoredTensor) -> Result<Self> {
+        let (format, bytes) = match &stored.data {
+            StoredData::Float(t) => return Ok(LinearWeight::Dense(to_f32(t)?)),
+            StoredData::Blocks { dtype, bytes } => match dtype {
+                GgmlDType::Q4_0 => (BlockFormat::Q4_0, bytes),
+                GgmlDType::Q8_0 => (BlockFormat::Q8_0, bytes),
+                other => {
+                    let name = &stored.name;
+                    return Err(Error::ModelFormat(format!(
+                        "tensor `{name}` has type {other:?}; tokenveil reads f32, f16, bf16, Q8_0 and Q4_0"
+                    )));
+                }
+            },
+        };
+        // Our packed kernel where it has a vector backend (faster than candle's and more
+        // accurate: 16-bit activations, see `model::qgemm`) and always in wasm (candle's
+        // quantized matmul stays out of the module, see `LinearWeight`); candle's elsewhere.
+        #[cfg(not(target_arch = "wasm32"))]
+        if !VECTOR_KERNEL {
+            return Ok(LinearWeight::Quantized(QMatMul::from_qtensor(
+                stored.qtensor()?,
+            )?));
+        }
+        let &[n, k] = &stored.shape[..] else {
+            return Err(Error::ModelFormat(format!(
+                "linear weight `{}` is not a matrix: shape {:?}",
+                stored.name, stored.shape
+            )));
+        };
+        Ok(LinearWeight::Packed(PackedWeight::from_blocks(
+            format, bytes, n, k,
+        )?))
+    }
+}
 
 pub struct Linear {
     weight: LinearWeight,
@@ -107,7 +162,6 @@ fn with_f32_slice<T>(t: &Tensor, f: impl FnOnce(&[f32]) -> Result<T>) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::qgemm::BlockFormat;
     use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
     use candle_core::DType;
 

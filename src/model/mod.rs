@@ -13,9 +13,9 @@ pub mod qgemm;
 
 use crate::config::ModelConfig;
 use crate::error::{Error, Result};
-use crate::weights::Weights;
+use crate::file::weights::Weights;
 use candle_core::Tensor;
-use linear::Linear;
+use linear::{Linear, LinearWeight};
 
 /// Finds Hugging Face names in a checkpoint: `bert.encoder...` or `encoder...` (a base
 /// model's state dict), and the old TF-style `LayerNorm.gamma` / `.beta`.
@@ -58,7 +58,7 @@ impl<'a> Resolver<'a> {
     }
 
     pub fn embedding(&self, name: &str, shape: &[usize]) -> Result<embedding::EmbeddingTable> {
-        self.weights.embedding(&self.resolve(name)?, shape)
+        embedding::EmbeddingTable::from_stored(self.weights.tensor(&self.resolve(name)?, shape)?)
     }
 
     pub fn norm(&self, name: &str, size: usize) -> Result<Tensor> {
@@ -67,9 +67,10 @@ impl<'a> Resolver<'a> {
 
     /// `base.weight` `[out, in]` and `base.bias` `[out]`.
     pub fn linear(&self, base: &str, out: usize, inp: usize) -> Result<Linear> {
-        let w = self
-            .weights
-            .linear(&self.resolve(&format!("{base}.weight"))?, &[out, inp])?;
+        let w = LinearWeight::from_stored(
+            self.weights
+                .tensor(&self.resolve(&format!("{base}.weight"))?, &[out, inp])?,
+        )?;
         let b = self
             .weights
             .f32(&self.resolve(&format!("{base}.bias"))?, &[out])?;

@@ -4,8 +4,7 @@
 //! the largest tensor: 12 heads × 512² × 4 B = 12.6 MB at 512 tokens).
 
 use super::activations::{gelu_erf_in_place, softmax_rows_in_place};
-use candle_core::{CpuStorage, DType, InplaceOp1, Layout, Tensor};
-use half::{bf16, f16};
+use candle_core::{CpuStorage, InplaceOp1, Layout, Tensor};
 
 /// Run `f` on the elements of a contiguous f32 tensor, in place.
 fn f32_in_place(
@@ -110,53 +109,10 @@ pub fn relu(x: Tensor) -> candle_core::Result<Tensor> {
     Ok(x)
 }
 
-// The conversion the model needs, instead of candle's `Tensor::to_dtype`, which
-// instantiates every pair of its 13 dtypes: 180 KB of wasm, 15 % of the module's code.
-
-/// An f32 copy of a float tensor (f32 itself is returned as is).
-pub fn to_f32(t: &Tensor) -> candle_core::Result<Tensor> {
-    let flat = t.flatten_all()?;
-    let values: Vec<f32> = match t.dtype() {
-        DType::F32 => return Ok(t.clone()),
-        DType::F16 => flat.to_vec1::<f16>()?.into_iter().map(f32::from).collect(),
-        DType::BF16 => flat.to_vec1::<bf16>()?.into_iter().map(f32::from).collect(),
-        DType::F64 => flat
-            .to_vec1::<f64>()?
-            .into_iter()
-            .map(|v| v as f32)
-            .collect(),
-        other => candle_core::bail!("a float tensor was expected, found {other:?}"),
-    };
-    Tensor::from_vec(values, t.shape(), t.device())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use candle_core::Device;
-
-    #[test]
-    fn conversions_match_candles_to_dtype() {
-        let xs = [0.1f32, -2.5, 65504.0, 1e-8, f32::NAN, -0.0, 3.0e5];
-        let t = Tensor::new(&xs[..], &Device::Cpu)
-            .unwrap()
-            .reshape((7, 1))
-            .unwrap();
-        let bits = |t: &Tensor| -> Vec<u32> {
-            let v = t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
-            v.iter().map(|f| f.to_bits()).collect()
-        };
-        for dtype in [DType::F16, DType::BF16, DType::F64] {
-            let theirs = t.to_dtype(dtype).unwrap();
-            assert_eq!(
-                bits(&to_f32(&theirs).unwrap()),
-                bits(&theirs.to_dtype(DType::F32).unwrap()),
-                "{dtype:?}"
-            );
-        }
-        let ints = Tensor::new(&[1u32, 2][..], &Device::Cpu).unwrap();
-        assert!(to_f32(&ints).is_err());
-    }
 
     #[test]
     fn relu_zeroes_negatives_and_keeps_nan() {

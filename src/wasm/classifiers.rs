@@ -6,19 +6,19 @@ use super::dto::{
     TokenOptions,
 };
 use super::{js_error, model_error, options, texts, to_js, PerformanceClock};
+use crate::file::source::{out_of_file, ByteSource};
 use crate::offsets::OffsetEncoding;
 use crate::pipelines::redaction::model_spans;
 use crate::pipelines::text_classification::TextClassifier;
 use crate::pipelines::token_classification::TokenClassifier;
 use crate::pipelines::token_details::token_logits_timed;
 use crate::redact::{self, ModelTypes, Redaction, RedactionSession, RedactorConfig};
-use crate::source::{out_of_file, ByteSource};
 use crate::ModelBundle;
 use std::borrow::Cow;
 use wasm_bindgen::prelude::*;
 
 /// A model file held by JavaScript, read range by range: only the header and one tensor at a
-/// time are ever copied into wasm memory, never the whole file (see `crate::source`).
+/// time are ever copied into wasm memory, never the whole file (see `crate::file::source`).
 struct JsBytes(js_sys::Uint8Array);
 
 impl ByteSource for JsBytes {

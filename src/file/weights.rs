@@ -1,24 +1,20 @@
-//! Model files: detect the format by its magic bytes and hand out tensors by Hugging Face name.
+//! Model files: detect the format by its magic bytes and hand out tensors by Hugging Face name,
+//! as the file stores them.
 //!
 //! Two containers hold the same weights:
-//! - safetensors, exactly as Hugging Face saves them (f32, f16 or bf16; upcast to f32 on load);
+//! - safetensors, exactly as Hugging Face saves them (f32, f16 or bf16);
 //! - tokenveil GGUF: one self-contained file with `config.json`, `tokenizer.json` and
 //!   provenance as metadata, linear layers optionally quantized (Q8_0, Q4_0, f16).
 //!
 //! Every tensor is checked against the shape the config implies *before* it is read, and its
 //! byte size against what the file holds, so a hostile file cannot make us allocate absurd sizes.
 
+use super::source::{ByteSource, SourceReader};
 use crate::error::{Error, Result};
-use crate::model::embedding::EmbeddingTable;
-use crate::model::ops;
-use crate::model::qgemm::{BlockFormat, PackedWeight, VECTOR_KERNEL};
-use crate::source::{ByteSource, SourceReader};
 use candle_core::quantized::ggml_file::qtensor_from_ggml;
-#[cfg(not(target_arch = "wasm32"))]
-use candle_core::quantized::QMatMul;
 use candle_core::quantized::{gguf_file, GgmlDType, QTensor};
 use candle_core::{DType, Device, Tensor};
-use half::f16;
+use half::{bf16, f16};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -98,17 +94,50 @@ pub enum Weights<'a> {
     },
 }
 
-/// What a linear layer's weight became after loading.
-pub enum LinearWeight {
-    /// f32 `[out, in]`.
-    Dense(Tensor),
-    /// Quantized blocks; candle quantizes the activations on the fly (native builds without a
-    /// vector kernel; never in wasm, where candle's quantized matmul and the `to_dtype` it
-    /// calls would weigh 200 KB).
-    #[cfg(not(target_arch = "wasm32"))]
-    Quantized(QMatMul),
-    /// Q4_0/Q8_0 blocks decoded for our int8 kernel (wasm simd128, x86-64): see `model::qgemm`.
-    Packed(PackedWeight),
+/// One tensor as its file stores it. `crate::model` decides what it becomes.
+pub struct StoredTensor<'a> {
+    /// The name it is stored under.
+    pub name: String,
+    /// Its shape, in candle's order (outermost first), as checked against the one asked for.
+    pub shape: Vec<usize>,
+    pub data: StoredData<'a>,
+}
+
+/// A stored tensor's values.
+pub enum StoredData<'a> {
+    /// Float values in the dtype the file holds them in: f32, f16 or bf16 (a safetensors file
+    /// may hold other dtypes; `to_f32` rejects them, f64 aside).
+    Float(Tensor),
+    /// GGML blocks (Q8_0, Q4_0, or another type candle reads), row-major, byte for byte as in
+    /// the file; borrowed from the source where it holds the bytes in memory.
+    Blocks {
+        dtype: GgmlDType,
+        bytes: Cow<'a, [u8]>,
+    },
+}
+
+impl StoredTensor<'_> {
+    /// Blocks as candle's quantized tensor (for its quantized matmul, and to dequantize them).
+    pub fn qtensor(&self) -> Result<QTensor> {
+        match &self.data {
+            StoredData::Blocks { dtype, bytes } => {
+                qtensor_from_ggml(*dtype, bytes, self.shape.clone(), &Device::Cpu)
+                    .map_err(|e| Error::ModelFormat(format!("tensor `{}`: {e}", self.name)))
+            }
+            StoredData::Float(_) => Err(Error::ModelFormat(format!(
+                "internal: tensor `{}` holds floats, not GGML blocks",
+                self.name
+            ))),
+        }
+    }
+
+    /// The values in f32: floats upcast, blocks dequantized as GGML defines them.
+    pub fn to_f32(&self) -> Result<Tensor> {
+        match &self.data {
+            StoredData::Float(t) => Ok(to_f32(t)?),
+            StoredData::Blocks { .. } => Ok(self.qtensor()?.dequantize(&Device::Cpu)?),
+        }
+    }
 }
 
 impl<'a> Weights<'a> {
@@ -200,86 +229,82 @@ impl<'a> Weights<'a> {
         }
     }
 
-    /// A GGUF tensor as candle's quantized tensor (for the formats it dequantizes).
-    fn gguf_tensor(&self, name: &str) -> Result<QTensor> {
-        let (dtype, raw) = self.gguf_raw(name)?;
-        // `shape` is in candle's order already (its header parser reverses GGUF's).
-        let dims = self.shape(name).unwrap_or_default();
-        qtensor_from_ggml(dtype, &raw, dims, &Device::Cpu)
-            .map_err(|e| Error::ModelFormat(format!("tensor `{name}`: {e}")))
-    }
-
-    /// A tensor used as-is in f32 (LayerNorm, biases).
-    pub fn f32(&self, name: &str, shape: &[usize]) -> Result<Tensor> {
+    /// The tensor `name`, as stored, after checking that its shape is `shape`.
+    pub fn tensor(&self, name: &str, shape: &[usize]) -> Result<StoredTensor<'a>> {
         self.check_shape(name, shape)?;
-        let t = match self {
-            Weights::Safetensors(m) => m[name].clone(),
-            Weights::Gguf { .. } => self.gguf_tensor(name)?.dequantize(&Device::Cpu)?,
-        };
-        Ok(ops::to_f32(&t)?)
-    }
-
-    /// An embedding table: Q8_0 tables stay Q8_0 (rows decoded on lookup), f16 tables stay
-    /// f16, anything else becomes f32 (see `EmbeddingTable`).
-    pub fn embedding(&self, name: &str, shape: &[usize]) -> Result<EmbeddingTable> {
-        self.check_shape(name, shape)?;
-        let t = match self {
-            Weights::Safetensors(m) => m[name].clone(),
+        let data = match self {
+            Weights::Safetensors(m) => StoredData::Float(m[name].clone()),
             Weights::Gguf { .. } => match self.gguf_raw(name)? {
-                (GgmlDType::Q8_0, raw) => {
-                    return EmbeddingTable::q8_0(raw.into_owned(), shape[0], shape[1]);
+                (dtype @ (GgmlDType::F32 | GgmlDType::F16 | GgmlDType::BF16), raw) => {
+                    StoredData::Float(float_tensor(dtype, &raw, shape)?)
                 }
-                (GgmlDType::F16, raw) => {
-                    let values: Vec<f16> = raw
-                        .chunks_exact(2)
-                        .map(|b| f16::from_le_bytes([b[0], b[1]]))
-                        .collect();
-                    Tensor::from_vec(values, shape, &Device::Cpu)?
-                }
-                _ => self.gguf_tensor(name)?.dequantize(&Device::Cpu)?,
+                (dtype, bytes) => StoredData::Blocks { dtype, bytes },
             },
         };
-        Ok(EmbeddingTable::Float(match t.dtype() {
-            DType::F16 | DType::F32 => t,
-            _ => ops::to_f32(&t)?,
-        }))
+        Ok(StoredTensor {
+            name: name.to_string(),
+            shape: shape.to_vec(),
+            data,
+        })
     }
 
-    /// A linear layer's `[out, in]` weight: quantized blocks stay quantized.
-    pub fn linear(&self, name: &str, shape: &[usize]) -> Result<LinearWeight> {
-        self.check_shape(name, shape)?;
-        match self {
-            Weights::Safetensors(m) => Ok(LinearWeight::Dense(ops::to_f32(&m[name])?)),
-            Weights::Gguf { .. } => {
-                let (dtype, raw) = self.gguf_raw(name)?;
-                let format = match dtype {
-                    GgmlDType::Q4_0 => BlockFormat::Q4_0,
-                    _ => BlockFormat::Q8_0,
-                };
-                match dtype {
-                    GgmlDType::F32 | GgmlDType::F16 | GgmlDType::BF16 => Ok(LinearWeight::Dense(
-                        self.gguf_tensor(name)?.dequantize(&Device::Cpu)?,
-                    )),
-                    // Our packed kernel where it has a vector backend (faster than candle's and more
-                    // accurate: 16-bit activations, see `model::qgemm`), candle's elsewhere.
-                    // Our packed kernel where it has a vector backend (faster than candle's and
-                    // more accurate: 16-bit activations, see `model::qgemm`) and always in wasm
-                    // (candle's quantized matmul stays out of the module, see `LinearWeight`).
-                    GgmlDType::Q4_0 | GgmlDType::Q8_0 if VECTOR_KERNEL || cfg!(target_arch = "wasm32") => {
-                        let packed = PackedWeight::from_blocks(format, &raw, shape[0], shape[1])?;
-                        Ok(LinearWeight::Packed(packed))
-                    }
-                    #[cfg(not(target_arch = "wasm32"))]
-                    GgmlDType::Q4_0 | GgmlDType::Q8_0 => Ok(LinearWeight::Quantized(
-                        QMatMul::from_qtensor(self.gguf_tensor(name)?)?,
-                    )),
-                    other => Err(Error::ModelFormat(format!(
-                        "tensor `{name}` has type {other:?}; tokenveil reads f32, f16, bf16, Q8_0 and Q4_0"
-                    ))),
-                }
-            }
-        }
+    /// A tensor in f32, whatever its stored type (LayerNorm, biases; the converter's input).
+    pub fn f32(&self, name: &str, shape: &[usize]) -> Result<Tensor> {
+        self.tensor(name, shape)?.to_f32()
     }
+}
+
+/// A GGUF float tensor from its little-endian bytes, in its own dtype.
+fn float_tensor(dtype: GgmlDType, raw: &[u8], shape: &[usize]) -> Result<Tensor> {
+    let t = match dtype {
+        GgmlDType::F32 => Tensor::from_vec(
+            raw.chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect::<Vec<_>>(),
+            shape,
+            &Device::Cpu,
+        ),
+        GgmlDType::F16 => Tensor::from_vec(
+            raw.chunks_exact(2)
+                .map(|b| f16::from_le_bytes([b[0], b[1]]))
+                .collect::<Vec<_>>(),
+            shape,
+            &Device::Cpu,
+        ),
+        GgmlDType::BF16 => Tensor::from_vec(
+            raw.chunks_exact(2)
+                .map(|b| bf16::from_le_bytes([b[0], b[1]]))
+                .collect::<Vec<_>>(),
+            shape,
+            &Device::Cpu,
+        ),
+        other => {
+            return Err(Error::ModelFormat(format!(
+                "internal: {other:?} is not a float type"
+            )))
+        }
+    };
+    Ok(t?)
+}
+
+// The conversion the model needs, instead of candle's `Tensor::to_dtype`, which
+// instantiates every pair of its 13 dtypes: 180 KB of wasm, 15 % of the module's code.
+
+/// An f32 copy of a float tensor (f32 itself is returned as is).
+pub(crate) fn to_f32(t: &Tensor) -> candle_core::Result<Tensor> {
+    let flat = t.flatten_all()?;
+    let values: Vec<f32> = match t.dtype() {
+        DType::F32 => return Ok(t.clone()),
+        DType::F16 => flat.to_vec1::<f16>()?.into_iter().map(f32::from).collect(),
+        DType::BF16 => flat.to_vec1::<bf16>()?.into_iter().map(f32::from).collect(),
+        DType::F64 => flat
+            .to_vec1::<f64>()?
+            .into_iter()
+            .map(|v| v as f32)
+            .collect(),
+        other => candle_core::bail!("a float tensor was expected, found {other:?}"),
+    };
+    Tensor::from_vec(values, t.shape(), t.device())
 }
 
 fn unreachable_format<T>() -> Result<T> {
@@ -331,6 +356,29 @@ fn read_metadata(md: &HashMap<String, gguf_file::Value>) -> Result<Metadata> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conversions_match_candles_to_dtype() {
+        let xs = [0.1f32, -2.5, 65504.0, 1e-8, f32::NAN, -0.0, 3.0e5];
+        let t = Tensor::new(&xs[..], &Device::Cpu)
+            .unwrap()
+            .reshape((7, 1))
+            .unwrap();
+        let bits = |t: &Tensor| -> Vec<u32> {
+            let v = t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+            v.iter().map(|f| f.to_bits()).collect()
+        };
+        for dtype in [DType::F16, DType::BF16, DType::F64] {
+            let theirs = t.to_dtype(dtype).unwrap();
+            assert_eq!(
+                bits(&to_f32(&theirs).unwrap()),
+                bits(&theirs.to_dtype(DType::F32).unwrap()),
+                "{dtype:?}"
+            );
+        }
+        let ints = Tensor::new(&[1u32, 2][..], &Device::Cpu).unwrap();
+        assert!(to_f32(&ints).is_err());
+    }
 
     #[test]
     fn detects_formats_and_rejects_junk() {
