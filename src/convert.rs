@@ -5,10 +5,10 @@
 use crate::bundle::ModelBundle;
 use crate::config::ModelConfig;
 use crate::error::{Error, Result};
+use crate::file::blocks;
 use crate::file::weights::{keys, Weights, FORMAT_VERSION};
 use crate::model::layout::{tensor_specs, Kind, CLASSIFIER};
 use crate::model::Resolver;
-use crate::quantize;
 use candle_core::quantized::{ggml_file::qtensor_from_ggml, gguf_file, GgmlDType, QTensor};
 use candle_core::Device;
 use std::io::Cursor;
@@ -219,7 +219,7 @@ pub fn convert_parts(
         let in_dim = spec.shape.last().copied().unwrap_or(1);
         let (ty, note) = match spec.kind {
             Kind::Norm | Kind::Bias => (Quant::F32, None),
-            Kind::Embedding if embeddings == Quant::Q8_0 && in_dim % quantize::BLOCK != 0 => (
+            Kind::Embedding if embeddings == Quant::Q8_0 && in_dim % blocks::BLOCK != 0 => (
                 Quant::F16,
                 Some(format!(
                     "kept in f16: width {in_dim} is not a multiple of the 32-element q8_0 block"
@@ -229,11 +229,11 @@ pub fn convert_parts(
             Kind::Linear => {
                 let chosen = opts.overrides.iter().rev().find(|o| o.matches(&spec.name));
                 match chosen.map_or(opts.quant, |o| o.quant) {
-                    q @ (Quant::Q8_0 | Quant::Q4_0) if in_dim % quantize::BLOCK != 0 => (
+                    q @ (Quant::Q8_0 | Quant::Q4_0) if in_dim % blocks::BLOCK != 0 => (
                         Quant::F32,
                         Some(format!(
                             "kept in f32: input size {in_dim} is not a multiple of the {}-element {} block",
-                            quantize::BLOCK,
+                            blocks::BLOCK,
                             q.name()
                         )),
                     ),
@@ -332,8 +332,8 @@ fn encode(values: &[f32], ty: Quant) -> (GgmlDType, Vec<u8>) {
                 .flat_map(|v| half::f16::from_f32(*v).to_le_bytes())
                 .collect(),
         ),
-        Quant::Q8_0 => (GgmlDType::Q8_0, quantize::q8_0(values)),
-        Quant::Q4_0 => (GgmlDType::Q4_0, quantize::q4_0(values)),
+        Quant::Q8_0 => (GgmlDType::Q8_0, blocks::q8_0(values)),
+        Quant::Q4_0 => (GgmlDType::Q4_0, blocks::q4_0(values)),
     }
 }
 

@@ -44,14 +44,13 @@ pub mod model;
 pub mod offsets;
 pub mod parallel;
 pub mod pipelines;
-pub mod quantize;
 pub mod redact;
 pub mod tokenize;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
 // The model-file modules under the paths they had before `file/` held them.
-pub use file::{source, weights};
+pub use file::{blocks as quantize, source, weights};
 
 pub use bundle::ModelBundle;
 pub use config::ModelConfig;

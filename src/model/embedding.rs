@@ -3,13 +3,12 @@
 //! tables stay as their blocks and rows are decoded on lookup; f16 tables stay f16.
 
 use crate::error::{Error, Result};
+use crate::file::blocks::{BlockFormat, BLOCK};
 use crate::file::weights::{to_f32, StoredData, StoredTensor};
-use candle_core::quantized::GgmlDType;
 use candle_core::{DType, Device, Tensor};
-use half::f16;
 
-/// Bytes of one Q8_0 block: an f16 scale and 32 signed bytes.
-const Q8_0_BLOCK_BYTES: usize = 34;
+/// Bytes of one Q8_0 block.
+const Q8_0_BLOCK_BYTES: usize = BlockFormat::Q8_0.block_bytes();
 
 pub enum EmbeddingTable {
     /// f32 or f16 rows.
@@ -33,10 +32,11 @@ impl EmbeddingTable {
             )));
         };
         match stored.data {
-            StoredData::Blocks {
-                dtype: GgmlDType::Q8_0,
-                bytes,
-            } => EmbeddingTable::q8_0(bytes.into_owned(), rows, cols),
+            StoredData::Blocks { dtype, bytes }
+                if BlockFormat::of(dtype) == Some(BlockFormat::Q8_0) =>
+            {
+                EmbeddingTable::q8_0(bytes.into_owned(), rows, cols)
+            }
             StoredData::Float(t) if matches!(t.dtype(), DType::F16 | DType::F32) => {
                 Ok(EmbeddingTable::Float(t))
             }
@@ -46,10 +46,11 @@ impl EmbeddingTable {
 
     /// A table of `[rows, cols]` Q8_0 blocks (`cols` a multiple of 32).
     pub fn q8_0(blocks: Vec<u8>, rows: usize, cols: usize) -> Result<Self> {
-        if cols == 0 || cols % 32 != 0 || blocks.len() != rows * cols / 32 * Q8_0_BLOCK_BYTES {
+        if cols == 0 || cols % BLOCK != 0 || blocks.len() != rows * cols / BLOCK * Q8_0_BLOCK_BYTES
+        {
             return Err(Error::ModelFormat(format!(
                 "a Q8_0 embedding of [{rows}, {cols}] needs {} bytes, found {}",
-                rows * cols / 32 * Q8_0_BLOCK_BYTES,
+                rows * cols / BLOCK * Q8_0_BLOCK_BYTES,
                 blocks.len()
             )));
         }
@@ -84,14 +85,11 @@ impl EmbeddingTable {
                 Ok(to_f32(&t.index_select(&ids, 0)?)?)
             }
             EmbeddingTable::Q8_0 { blocks, cols, .. } => {
-                let row_bytes = cols / 32 * Q8_0_BLOCK_BYTES;
+                let row_bytes = cols / BLOCK * Q8_0_BLOCK_BYTES;
                 let mut out = Vec::with_capacity(ids.len() * cols);
                 for &id in ids {
                     let row = &blocks[id as usize * row_bytes..(id as usize + 1) * row_bytes];
-                    for block in row.chunks_exact(Q8_0_BLOCK_BYTES) {
-                        let d = f16::from_le_bytes([block[0], block[1]]).to_f32();
-                        out.extend(block[2..].iter().map(|&q| q as i8 as f32 * d));
-                    }
+                    BlockFormat::Q8_0.dequantize_into(row, &mut out);
                 }
                 Ok(Tensor::from_vec(out, (ids.len(), *cols), &Device::Cpu)?)
             }

@@ -3,11 +3,11 @@
 //! compute form is chosen.
 
 use crate::error::{Error, Result};
+use crate::file::blocks::BlockFormat;
 use crate::file::weights::{to_f32, StoredData, StoredTensor};
+use crate::model::qgemm::PackedWeight;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::model::qgemm::VECTOR_KERNEL;
-use crate::model::qgemm::{BlockFormat, PackedWeight};
-use candle_core::quantized::GgmlDType;
 #[cfg(not(target_arch = "wasm32"))]
 use candle_core::{quantized::QMatMul, Module};
 use candle_core::{Device, Storage, Tensor};
@@ -31,13 +31,12 @@ impl LinearWeight {
     pub fn from_stored(stored: StoredTensor) -> Result<Self> {
         let (format, bytes) = match &stored.data {
             StoredData::Float(t) => return Ok(LinearWeight::Dense(to_f32(t)?)),
-            StoredData::Blocks { dtype, bytes } => match dtype {
-                GgmlDType::Q4_0 => (BlockFormat::Q4_0, bytes),
-                GgmlDType::Q8_0 => (BlockFormat::Q8_0, bytes),
-                other => {
+            StoredData::Blocks { dtype, bytes } => match BlockFormat::of(*dtype) {
+                Some(format) => (format, bytes),
+                None => {
                     let name = &stored.name;
                     return Err(Error::ModelFormat(format!(
-                        "tensor `{name}` has type {other:?}; tokenveil reads f32, f16, bf16, Q8_0 and Q4_0"
+                        "tensor `{name}` has type {dtype:?}; tokenveil reads f32, f16, bf16, Q8_0 and Q4_0"
                     )));
                 }
             },

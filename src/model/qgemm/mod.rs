@@ -53,10 +53,8 @@ pub const VECTOR_KERNEL: bool = cfg!(any(
 pub const RELAXED: bool = cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd"));
 
 use crate::error::{Error, Result};
-use half::f16;
-
-/// Values per quantization block (GGML's Q4_0 and Q8_0).
-pub const BLOCK: usize = 32;
+use crate::file::blocks;
+pub use crate::file::blocks::{BlockFormat, BLOCK};
 /// Output columns side by side in one packed group (one SIMD vector of i32 / f32).
 pub const GROUP: usize = 4;
 /// Bytes of one packed group-block: 32 inputs × 4 columns.
@@ -98,16 +96,16 @@ thread_local! {
     static SCRATCH: std::cell::Cell<Vec<i8>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
-/// Q4_0 values (-8..=7) two to a byte: in each run of 32 values, byte `j` holds value `j` + 8 in
-/// its low nibble and value `j + 16` + 8 in its high one, so that one 16-byte vector unpacks
-/// into two with a mask, a shift and a subtraction.
+/// Q4_0 values (-8..=7) two to a byte, each run of 32 as a Q4_0 block holds them (codes `q + 8`,
+/// `blocks::pack_nibbles`), so that one 16-byte vector unpacks into two with a mask, a shift and
+/// a subtraction.
 fn pack_nibbles(values: &[i8]) -> Vec<u8> {
-    debug_assert!(values.len() % 32 == 0);
+    debug_assert!(values.len() % BLOCK == 0);
     let mut out = Vec::with_capacity(values.len() / 2);
-    for run in values.chunks_exact(32) {
-        for j in 0..16 {
-            out.push(((run[j] + 8) as u8) | ((run[j + 16] + 8) as u8) << 4);
-        }
+    for run in values.chunks_exact(BLOCK) {
+        out.extend(blocks::pack_nibbles(&std::array::from_fn(|j| {
+            (run[j] + 8) as u8
+        })));
     }
     out
 }
@@ -134,10 +132,9 @@ fn unpack_nibbles(src: &[u8], dst: &mut [i8]) {
     allow(dead_code)
 )]
 fn unpack_nibbles_portable(src: &[u8], dst: &mut [i8]) {
-    for (run, out) in src.chunks_exact(16).zip(dst.chunks_exact_mut(32)) {
-        for (j, &byte) in run.iter().enumerate() {
-            out[j] = (byte & 0x0F) as i8 - 8;
-            out[j + 16] = (byte >> 4) as i8 - 8;
+    for (run, out) in src.chunks_exact(BLOCK / 2).zip(dst.chunks_exact_mut(BLOCK)) {
+        for (o, code) in out.iter_mut().zip(blocks::unpack_nibbles(run)) {
+            *o = code as i8 - 8;
         }
     }
 }
@@ -145,45 +142,6 @@ fn unpack_nibbles_portable(src: &[u8], dst: &mut [i8]) {
 /// Column groups for `n` outputs: groups of 4, an even count of them.
 fn groups_for(n: usize) -> usize {
     n.div_ceil(GROUP).next_multiple_of(2)
-}
-
-/// Which GGML block format the raw bytes hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BlockFormat {
-    /// f16 scale, 16 bytes of nibbles: value `j` is the low nibble of byte `j`, value `j + 16`
-    /// the high nibble, both minus 8.
-    Q4_0,
-    /// f16 scale, 32 signed bytes.
-    Q8_0,
-}
-
-impl BlockFormat {
-    fn block_bytes(self) -> usize {
-        match self {
-            BlockFormat::Q4_0 => 2 + BLOCK / 2,
-            BlockFormat::Q8_0 => 2 + BLOCK,
-        }
-    }
-
-    /// The 32 values and the scale of one block.
-    fn decode(self, block: &[u8]) -> ([i8; BLOCK], f32) {
-        let scale = f16::from_le_bytes([block[0], block[1]]).to_f32();
-        let mut out = [0i8; BLOCK];
-        match self {
-            BlockFormat::Q4_0 => {
-                for (j, &byte) in block[2..2 + BLOCK / 2].iter().enumerate() {
-                    out[j] = (byte & 0x0F) as i8 - 8;
-                    out[j + BLOCK / 2] = (byte >> 4) as i8 - 8;
-                }
-            }
-            BlockFormat::Q8_0 => {
-                for (o, &byte) in out.iter_mut().zip(&block[2..2 + BLOCK]) {
-                    *o = byte as i8;
-                }
-            }
-        }
-        (out, scale)
-    }
 }
 
 impl PackedWeight {
@@ -625,7 +583,7 @@ mod tests {
     fn blocks_of(format: BlockFormat, rng: &mut Rng, n: usize, k: usize) -> Vec<u8> {
         let mut bytes = Vec::new();
         for _ in 0..n * k / BLOCK {
-            let scale = f16::from_f32(0.01 + 0.05 * rng.f32().abs());
+            let scale = half::f16::from_f32(0.01 + 0.05 * rng.f32().abs());
             bytes.extend_from_slice(&scale.to_le_bytes());
             let len = format.block_bytes() - 2;
             bytes.extend((0..len).map(|_| rng.next() as u8));
@@ -635,23 +593,9 @@ mod tests {
 
     /// The dequantized weight, row-major `[n, k]`, from the raw blocks (GGML's definition).
     fn dequantize(format: BlockFormat, bytes: &[u8], n: usize, k: usize) -> Vec<f32> {
-        bytes
-            .chunks_exact(format.block_bytes())
-            .flat_map(|b| {
-                let (v, d) = format.decode(b);
-                v.map(|q| q as f32 * d)
-            })
-            .take(n * k)
-            .collect()
-    }
-
-    #[test]
-    fn q4_0_decoding_follows_ggml_nibble_order() {
-        let mut block = vec![0u8; 18];
-        block[..2].copy_from_slice(&f16::from_f32(0.5).to_le_bytes());
-        block[2] = 0x1F; // value 0 = 15 - 8 = 7, value 16 = 1 - 8 = -7
-        let (v, d) = BlockFormat::Q4_0.decode(&block);
-        assert_eq!((v[0], v[16], v[1], d), (7, -7, -8, 0.5));
+        let mut out = Vec::with_capacity(n * k);
+        format.dequantize_into(bytes, &mut out);
+        out
     }
 
     /// Against f64 arithmetic on the dequantized weights and the exact float activations:
