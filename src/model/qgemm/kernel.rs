@@ -3,7 +3,8 @@
 //! backend computes bit for bit what the portable kernel in `mod.rs` computes: integer sums are
 //! exact, and the float steps are the same IEEE operations in the same order per output.
 
-use super::{PackedWeight, QuantizedRows, SharedOut, BLOCK, GROUP, GROUP_BLOCK_BYTES};
+use super::parallel::{for_column_parts, SharedOut};
+use super::{PackedWeight, QuantizedRows, BLOCK, GROUP, GROUP_BLOCK_BYTES};
 use std::ops::Range;
 
 /// The operations the kernel needs. Implementations are `#[inline(always)]` wrappers of one
@@ -50,7 +51,7 @@ pub(super) fn gemm<V: Vector>(
     assert!(x.values.len() == x.m * x.k && x.scales.len() == x.m * blocks);
     assert!(bias.len() == w.n && out.len() == x.m * w.n);
     let out = SharedOut::new(out);
-    super::for_column_parts(w, x.m, |pairs| {
+    for_column_parts(w, x.m, |pairs| {
         let mut r = 0;
         while r + ROWS <= x.m {
             tile::<V, ROWS>(w, values, x, r, pairs.clone(), bias, out);

@@ -27,13 +27,14 @@
 //! unpacked per matmul into a scratch buffer; the kernels only ever see int8.
 //!
 //! Large products are split by output columns over the threads `crate::parallel` has (natively
-//! rayon's, in the threaded wasm build a pool of Web Workers); each output is computed whole by
-//! one thread, so the result is the same on any number of threads.
+//! rayon's, in the threaded wasm build a pool of Web Workers; see `parallel.rs`); each output is
+//! computed whole by one thread, so the result is the same on any number of threads.
 //!
 //! The portable kernel computes bit for bit what the vector kernels do, for the same activation
 //! precision (tests compare them: SSE2 natively, simd128 and relaxed in tests/wasm_qgemm.rs).
 
 mod kernel;
+mod parallel;
 #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
 mod relaxed;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -41,12 +42,33 @@ mod simd128;
 #[cfg(target_arch = "x86_64")]
 mod sse2;
 
-/// Whether this target has a vector backend for the kernel (else only the portable scalar
-/// kernel, much slower than candle's quantized matmul).
-pub const VECTOR_KERNEL: bool = cfg!(any(
+// This target's backend, picked here once: its activation quantizer, nibble unpacker and
+// kernel (`quantize_block`, `unpack_nibbles`, `gemm`), and whether it is a vector one.
+#[cfg(not(any(
     all(target_arch = "wasm32", target_feature = "simd128"),
     target_arch = "x86_64"
-));
+)))]
+use portable as backend;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+use simd128 as backend;
+#[cfg(target_arch = "x86_64")]
+use sse2 as backend;
+
+/// The scalar kernel as a backend, for targets without a vector one.
+#[cfg(not(any(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    target_arch = "x86_64"
+)))]
+mod portable {
+    pub(super) use super::{
+        portable_gemm as gemm, quantize_block, unpack_nibbles_portable as unpack_nibbles,
+    };
+    pub(super) const VECTOR: bool = false;
+}
+
+/// Whether this target has a vector backend for the kernel (else only the portable scalar
+/// kernel, much slower than candle's quantized matmul).
+pub const VECTOR_KERNEL: bool = backend::VECTOR;
 
 /// Whether this build runs the relaxed-SIMD kernel for Q8_0 weights (a wasm build with
 /// `+relaxed-simd`).
@@ -55,6 +77,7 @@ pub const RELAXED: bool = cfg!(all(target_arch = "wasm32", target_feature = "rel
 use crate::error::{Error, Result};
 use crate::file::blocks;
 pub use crate::file::blocks::{BlockFormat, BLOCK};
+use parallel::{SharedMut, SharedOut};
 /// Output columns side by side in one packed group (one SIMD vector of i32 / f32).
 pub const GROUP: usize = 4;
 /// Bytes of one packed group-block: 32 inputs × 4 columns.
@@ -113,15 +136,7 @@ fn pack_nibbles(values: &[i8]) -> Vec<u8> {
 /// `pack_nibbles` undone: `dst` gets 2 values per byte of `src`.
 fn unpack_nibbles(src: &[u8], dst: &mut [i8]) {
     assert!(src.len() % 16 == 0 && dst.len() == 2 * src.len());
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    simd128::unpack_nibbles(src, dst);
-    #[cfg(target_arch = "x86_64")]
-    sse2::unpack_nibbles(src, dst);
-    #[cfg(not(any(
-        all(target_arch = "wasm32", target_feature = "simd128"),
-        target_arch = "x86_64"
-    )))]
-    unpack_nibbles_portable(src, dst);
+    backend::unpack_nibbles(src, dst);
 }
 
 #[cfg_attr(
@@ -313,25 +328,8 @@ impl PackedWeight {
                     QuantizedRows::new(x, self.k, self.activation_max(), relaxed::quantize_block);
                 return relaxed::gemm(self, values, &x, bias, out);
             }
-            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-            {
-                let x =
-                    QuantizedRows::new(x, self.k, self.activation_max(), simd128::quantize_block);
-                kernel::gemm::<simd128::Simd128>(self, values, &x, bias, out);
-            }
-            #[cfg(target_arch = "x86_64")]
-            {
-                let x = QuantizedRows::new(x, self.k, self.activation_max(), quantize_block);
-                kernel::gemm::<sse2::Sse2>(self, values, &x, bias, out);
-            }
-            #[cfg(not(any(
-                all(target_arch = "wasm32", target_feature = "simd128"),
-                target_arch = "x86_64"
-            )))]
-            {
-                let x = QuantizedRows::new(x, self.k, self.activation_max(), quantize_block);
-                portable_gemm(self, values, &x, bias, out);
-            }
+            let x = QuantizedRows::new(x, self.k, self.activation_max(), backend::quantize_block);
+            backend::gemm(self, values, &x, bias, out);
         });
         Ok(())
     }
@@ -371,9 +369,6 @@ pub(crate) struct QuantizedRows<T = i16> {
     scales: Vec<f32>,
 }
 
-/// Activations smaller than this many values are quantized on one thread (about 45 µs of work).
-const PARALLEL_MIN_VALUES: usize = 1 << 15;
-
 impl<T: Copy + Default + Send + 'static> QuantizedRows<T> {
     /// Generic over the block quantizer so that it inlines into the loop. Large inputs are
     /// split into runs of blocks over the threads there are.
@@ -387,18 +382,11 @@ impl<T: Copy + Default + Send + 'static> QuantizedRows<T> {
         let blocks = k / BLOCK;
         let mut values = vec![T::default(); m * k];
         let mut scales = vec![0f32; m * blocks];
-        let all = m * blocks;
-        let threads = crate::parallel::threads();
-        let parts = if threads > 1 && m * k >= PARALLEL_MIN_VALUES {
-            2 * threads
-        } else {
-            1
-        };
         let (shared_values, shared_scales) =
             (SharedMut::new(&mut values), SharedMut::new(&mut scales));
-        crate::parallel::for_each_part(parts, |p| {
-            let (b0, b1) = (all * p / parts, all * (p + 1) / parts);
-            // SAFETY: parts cover disjoint runs of blocks b0..b1 (BLOCK codes and one scale each).
+        parallel::for_block_runs(m * blocks, m * k, |run| {
+            let (b0, b1) = (run.start, run.end);
+            // SAFETY: runs are disjoint (BLOCK codes and one scale per block).
             let (dst, dst_scales) = unsafe {
                 (
                     shared_values.range(b0 * BLOCK, (b1 - b0) * BLOCK),
@@ -443,62 +431,6 @@ fn quantize_block(src: &[f32], dst: &mut [i16], max: f32) -> f32 {
     } else {
         f32::NAN
     }
-}
-
-/// A slice written by several threads at once, each its own elements: the output matrix (each
-/// thread its columns, `for_column_parts`) and the quantized activations (each its rows).
-#[derive(Clone, Copy)]
-struct SharedMut<T> {
-    ptr: *mut T,
-    len: usize,
-}
-
-// SAFETY: the threads of one fork write disjoint elements, and the fork returns only after all
-// of them have finished (`parallel::for_each_part`).
-unsafe impl<T: Send> Send for SharedMut<T> {}
-unsafe impl<T: Send> Sync for SharedMut<T> {}
-
-impl<T> SharedMut<T> {
-    fn new(slice: &mut [T]) -> Self {
-        SharedMut {
-            ptr: slice.as_mut_ptr(),
-            len: slice.len(),
-        }
-    }
-
-    /// # Safety
-    /// `start..start + len` is within the slice, and no other thread touches it meanwhile.
-    unsafe fn range(self, start: usize, len: usize) -> &'static mut [T] {
-        debug_assert!(start + len <= self.len);
-        std::slice::from_raw_parts_mut(self.ptr.add(start), len)
-    }
-}
-
-/// The output matrix, written by the threads of one matmul: each its own columns.
-type SharedOut = SharedMut<f32>;
-
-/// Products smaller than this many multiply-adds run on one thread: at about 60 G/s, 2^21 is
-/// some 35 µs, about what handing parts to another thread costs.
-const PARALLEL_MIN_MACS: usize = 1 << 21;
-
-/// Splits the weight's column-group pairs (8 output columns each) into ranges and runs
-/// `columns(range)` for each, on as many threads as `parallel::for_each_part` has. Several
-/// ranges per thread, so that a thread that starts late takes fewer.
-#[cfg_attr(
-    not(any(target_arch = "wasm32", target_arch = "x86_64")),
-    allow(dead_code)
-)]
-fn for_column_parts(w: &PackedWeight, m: usize, columns: impl Fn(std::ops::Range<usize>) + Sync) {
-    let pairs = w.groups() / 2;
-    let threads = crate::parallel::threads();
-    let parts = if threads == 1 || m * w.n * w.k < PARALLEL_MIN_MACS {
-        1
-    } else {
-        pairs.min(4 * threads)
-    };
-    crate::parallel::for_each_part(parts, |p| {
-        columns(pairs * p / parts..pairs * (p + 1) / parts)
-    });
 }
 
 /// A vector kernel's tile result (rows `r0..`, columns of groups `g` and `g + 1`) plus the

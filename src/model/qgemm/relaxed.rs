@@ -12,8 +12,9 @@
 //! float steps after it are the portable kernel's, so the outputs equal its outputs for the
 //! same codes, bit for bit.
 
+use super::parallel::{for_column_parts, SharedOut};
 use super::simd128::{block_scale, codes};
-use super::{PackedWeight, QuantizedRows, SharedOut, BLOCK, GROUP, GROUP_BLOCK_BYTES};
+use super::{PackedWeight, QuantizedRows, BLOCK, GROUP, GROUP_BLOCK_BYTES};
 use core::arch::wasm32::*;
 use std::ops::Range;
 
@@ -44,7 +45,7 @@ pub(super) fn gemm(
     assert!(bias.len() == w.n && out.len() == x.m * w.n);
     assert!(w.step() == STEP && w.activation_max() == 63.0);
     let out = SharedOut::new(out);
-    super::for_column_parts(w, x.m, |pairs| {
+    for_column_parts(w, x.m, |pairs| {
         let mut r = 0;
         while r + ROWS <= x.m {
             tile::<ROWS>(w, values, x, r, pairs.clone(), bias, out);

@@ -3,10 +3,24 @@
 
 use super::kernel::Vector;
 use super::BLOCK;
+use super::{PackedWeight, QuantizedRows};
 use core::arch::wasm32::*;
 
 /// wasm's 128-bit SIMD: `i32x4.dot_i16x8_s` is the pair dot product.
 pub(super) struct Simd128;
+
+pub(super) const VECTOR: bool = true;
+
+/// The tiled kernel over this target's vectors.
+pub(super) fn gemm(
+    w: &PackedWeight,
+    values: &[i8],
+    x: &QuantizedRows,
+    bias: &[f32],
+    out: &mut [f32],
+) {
+    super::kernel::gemm::<Simd128>(w, values, x, bias, out);
+}
 
 impl Vector for Simd128 {
     type I = v128;

@@ -2,9 +2,24 @@
 //! product, as `i32x4.dot_i16x8_s` is in wasm. The quantizer stays the portable one here.
 
 use super::kernel::Vector;
+pub(super) use super::quantize_block;
+use super::{PackedWeight, QuantizedRows};
 use core::arch::x86_64::*;
 
 pub(super) struct Sse2;
+
+pub(super) const VECTOR: bool = true;
+
+/// The tiled kernel over this target's vectors.
+pub(super) fn gemm(
+    w: &PackedWeight,
+    values: &[i8],
+    x: &QuantizedRows,
+    bias: &[f32],
+    out: &mut [f32],
+) {
+    super::kernel::gemm::<Sse2>(w, values, x, bias, out);
+}
 
 impl Vector for Sse2 {
     type I = __m128i;
