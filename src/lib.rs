@@ -34,22 +34,32 @@
     feature(stdarch_wasm_atomic_wait)
 )]
 
+// The public API: what a user builds on (pipelines, redaction, conversion, evaluation, and the
+// types they take and return).
 pub mod bundle;
 pub mod config;
 pub mod convert;
 pub mod error;
 pub mod eval;
-pub mod file;
-pub mod model;
 pub mod offsets;
-pub mod parallel;
 pub mod pipelines;
 pub mod redact;
-pub mod tokenize;
+
+// Internals. `file`, `model` and `wasm` stay reachable, hidden from the docs and outside any
+// semver promise, because the test suites, fuzz targets and benchmarks check them directly (the
+// kernels bit for bit, the loader against malformed files, the wasm facade in wasm-bindgen-test).
+#[doc(hidden)]
+pub mod file;
+#[doc(hidden)]
+pub mod model;
+pub(crate) mod parallel;
+pub(crate) mod tokenize;
 #[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
 pub mod wasm;
 
-// The model-file modules under the paths they had before `file/` held them.
+// The model-file modules under the paths they had before `file/` held them (hidden, as above).
+#[doc(hidden)]
 pub use file::{blocks as quantize, source, weights};
 
 pub use bundle::ModelBundle;

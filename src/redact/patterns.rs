@@ -23,6 +23,7 @@ use std::sync::OnceLock;
 /// A built-in pattern detector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
 pub enum PatternKind {
     Email,
     /// E-mail addresses spelled out to dodge filters: `jane (at) example (dot) org`.
