@@ -3,7 +3,7 @@
 // (id, file, title, task, description, aggregation, size, sha256), which the demo page reads. The
 // page passes each sha256 to `load`, so a corrupt download or cache entry is caught before it is
 // used, and starts each token classifier on its `aggregation`.
-//   node www/prepare-models.mjs        (the demo's vite config also runs it before each build)
+//   node www/prepare-models.mjs        (the root vite.config.ts also runs it before each build)
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";

@@ -1,13 +1,19 @@
-// Builds the demo page: `vite build --config www/vite.config.ts` (npm run build:demo).
-// `tokenveil` resolves to the package built by `npm run build` (dist/), exactly what users get.
+// The demo page (www/): `vite build` (npm run build:demo) and `vite` (its dev server) from the
+// repository root pick this file up without --config. `tokenveil` resolves to the package built
+// by `npm run build` (dist/), exactly what users get.
+// A bare `vitest` run picks it up too, so its `test` block is the JS test tier's own
+// (tests/js/vitest.config.ts, which `npm test` names): the two cannot disagree.
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defineConfig, type Plugin } from "vite";
-import { prepareModels } from "./prepare-models.mjs";
+import type { Plugin } from "vite";
+import { defineConfig } from "vitest/config";
+import jsTests from "./tests/js/vitest.config";
+import { prepareModels } from "./www/prepare-models.mjs";
 
-const www = dirname(fileURLToPath(import.meta.url));
-const dist = resolve(www, "../dist");
+const here = dirname(fileURLToPath(import.meta.url));
+const www = resolve(here, "www");
+const dist = resolve(here, "dist");
 
 /** Copies the model files and writes their manifest before every build and dev server. */
 function models(): Plugin {
@@ -35,6 +41,7 @@ export default defineConfig({
     ],
   },
   worker: { format: "es" },
+  test: jsTests.test,
   build: {
     outDir: resolve(www, "dist"),
     emptyOutDir: true,
