@@ -4,9 +4,11 @@
 // build, its pool workers started by the package with nothing asked of the app). Then the same
 // page under `vite` (the dev server, which pre-bundles the package into node_modules/.vite/deps;
 // the app has no Vite config beyond the isolation headers), plainly and cross-origin isolated.
+// Last, the React example (examples/react/: a hook over the worker API) as a fresh React app:
+// type-checked against the packed .d.ts, built, and redacting a message in Chromium.
 // Assumes `npm run build`. Run: node tests/e2e/package.test.mjs
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Checks, assert, launch, startServer } from "./lib.mjs";
@@ -151,6 +153,50 @@ async function openApp(browser, isolate, dev = false) {
   }
 }
 
+/** examples/react/ as a fresh app with the tarball: type-check, build, redact in Chromium. */
+async function reactExample(browser) {
+  const dir = mkdtempSync(join(tmpdir(), "tokenveil-react-"));
+  try {
+    cpSync(join(repo, "examples/react"), dir, { recursive: true });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({
+      name: "tokenveil-react-example", private: true, type: "module",
+      dependencies: { tokenveil: `file:${tarball}`, react: "19.3.1", "react-dom": "19.3.1" },
+      devDependencies: { vite: devDeps.vite, typescript: devDeps.typescript, "@types/react": "19.3.3", "@types/react-dom": "19.3.0" },
+    }, null, 2));
+    mkdirSync(join(dir, "public"));
+    copyFileSync(join(repo, "models/pii/pii-q4_0.gguf"), join(dir, "public/pii.gguf"));
+    await checks.run("React example: installs with the tarball, type-checks against its .d.ts and builds", async () => {
+      sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], dir);
+      sh("npx", ["tsc", "-p", "."], dir);
+      sh("npx", ["vite", "build"], dir);
+    });
+    const server = await startServer(join(dir, "dist"));
+    try {
+      const page = await browser.context.newPage();
+      const errors = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+      await page.goto(server.url);
+      await checks.run("React example: the hook loads the PII model in a worker and the page redacts its message", async () => {
+        await page.waitForSelector("button:not([disabled])", { timeout: 60_000 });
+        await page.click("button");
+        await page.waitForSelector("#redacted", { timeout: 60_000 });
+        const redacted = await page.textContent("#redacted");
+        const want = "Hi, I'm <PERSON_1>, write to <EMAIL_1> or call <PHONE_1>.";
+        assert(redacted === want, `got ${redacted}, want ${want}`);
+        const spans = await page.$$eval("#spans li", (li) => li.map((x) => x.textContent));
+        assert(spans.length === 3 && spans[0].startsWith("<PERSON_1>: PERSON"), spans.join(" | "));
+        assert(errors.length === 0, errors.join("\n"));
+      });
+      await page.close();
+    } finally {
+      await server.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const browser = await launch();
 try {
   await openApp(browser, false);
@@ -166,6 +212,7 @@ try {
       await fresh.close();
     }
   }
+  await reactExample(browser);
 } finally {
   await browser.close();
   rmSync(app, { recursive: true, force: true });
