@@ -58,17 +58,22 @@ by validation is kept. Final figures are computed in strict f32 (no TF32) for th
 checkpoint, both as trained and after rounding the weights to f16 (the shipped form).
 Seeds are fixed (python, numpy, torch); GPU kernels are not bit-deterministic.
 
-Teacher and distillation (recipes.json group "kd"; `sweep --group kd`):
+Teacher and distillation (recipes.json groups "kd" and, for PII, "v6"; `sweep --group kd`):
   * teachers (`"role": "teacher"`) are MPNet (all-mpnet-base-v2, 12 x 768, built by
     make_teacher.py into --teacher-base) fine-tuned with the same code: MPNetFor*Classification,
     its own tokenizer, bf16 autocast. They are selected and reported but never packed: they
     stay on the GPU machine, and only the students come back.
   * students (`"teacher": NAME`) start once that teacher has finished, and train on
     (1 - kd_alpha) * cross-entropy(gold) + kd_alpha * T^2 * KL(teacher_T || student_T), the
-    softmax at temperature T = kd_temp, over the scored positions (a word's first piece for NER
-    and POS, every piece for PII, the sentence for SST-2). The teacher's logits at those
-    positions are computed once, before training (teacher_logits). MPNet's pieces are the student's WordPiece pieces (only the special tokens
+    softmax at temperature T = kd_temp, over the matched positions (a word's first piece for
+    NER and POS; every piece for PII, also those whose gold label is ignored; the sentence for
+    SST-2). The teacher's logits at those positions are computed once, before training
+    (teacher_logits). MPNet's pieces are the student's WordPiece pieces (only the special tokens
     and ids differ), so positions line up one to one; `load_teacher` checks it per example.
+  * --teacher-cache FILE (PII): the teacher's logits for every training document, saved by a
+    `train --soft-only` run in the teacher's call and loaded (mmap) by each student process.
+  * --unlabelled sst2 (PII students): real sentences with no annotation whose only loss is the
+    teacher's soft target (read_unlabelled).
   * --augment K (NER, POS and SST-2 students): K edited copies of each training sentence of
     >= 5 words (dropped, swapped or replaced words, a cropped span, halves of two sentences
     joined; NER / POS also same-type mention / same-tag word swaps), with no gold label: the
@@ -444,7 +449,8 @@ def augment_tokens(task, train, k, seed):
 
 def encode_pii(tk, examples, label2id, max_len):
     """Every word piece gets the label of the span its characters fall in: B- on the span's first
-    piece, I- on the others; pieces touching an `ignore` range get -100 and are not scored."""
+    piece, I- on the others; pieces touching an `ignore` range get -100 and are not scored.
+    `kd` lists every piece (ignored ones too): where a teacher's soft targets are matched."""
     out = []
     encs = tk.encode_batch([x["text"] for x in examples])
     for x, e in zip(examples, encs):
@@ -463,11 +469,12 @@ def encode_pii(tk, examples, label2id, max_len):
             offs = offs[: max_len - 1] + [(0, 0)]
             special = special[: max_len - 1] + [1]
         labels = [-100] * len(ids)
-        first, gold = [], []
+        first, gold, kd = [], [], []
         prev = -1
         for j, ((a, b), sp) in enumerate(zip(offs, special)):
             if sp or b <= a:
                 continue
+            kd.append(j)
             seg = owner[a:b]
             k = int(seg.max()) if len(seg) else -1
             if k >= 0:
@@ -481,7 +488,7 @@ def encode_pii(tk, examples, label2id, max_len):
             labels[j] = label2id[tag]
             first.append(j)
             gold.append(tag)
-        out.append({"ids": ids, "labels": labels, "first": first, "gold": gold})
+        out.append({"ids": ids, "labels": labels, "first": first, "gold": gold, "kd": kd})
     return out
 
 
@@ -766,9 +773,9 @@ def sha256(path):
 def load_teacher(args, task, labels, train_examples, enc_student, device):
     """The fine-tuned teacher (eval mode) and, per training example, the (student position,
     teacher position) pairs whose logits are matched. MPNet's WordPiece pieces are the student's
-    (only its special tokens and ids differ), so the scored positions (a word's first piece for
-    NER / POS, every piece for PII) must line up one to one: an example where they do not gets
-    no soft target, and more than 0.1% such examples stop the run."""
+    (only its special tokens and ids differ), so the matched positions (a word's first piece for
+    NER / POS, every piece for PII, ignored ones included) must line up one to one: an example
+    where they do not gets no soft target, and more than 0.1% such examples stop the run."""
     from tokenizers import Tokenizer
     tdir = Path(args.teacher)
     teacher, t_labels = load_hf_model(task, tdir, device)
@@ -779,17 +786,18 @@ def load_teacher(args, task, labels, train_examples, enc_student, device):
     label2id = {l: i for i, l in enumerate(labels)}
     enc_t = encode(task, tk_t, train_examples, label2id, args.max_len)
     pairs, bad = [], 0
+    pos = "kd" if task == "pii" else "first"
     for s_ex, t_ex in zip(enc_student, enc_t):
         if task not in TOKEN_TASKS:
             pairs.append([(0, 0)])
             continue
-        ok = len(s_ex["first"]) == len(t_ex["first"]) and all(
-            (a < 0) == (b < 0) and (a == b or task != "pii") for a, b in zip(s_ex["first"], t_ex["first"]))
+        ok = len(s_ex[pos]) == len(t_ex[pos]) and all(
+            (a < 0) == (b < 0) and (a == b or task != "pii") for a, b in zip(s_ex[pos], t_ex[pos]))
         if not ok:
             bad += 1
             pairs.append([])
             continue
-        pairs.append([(a, b) for a, b in zip(s_ex["first"], t_ex["first"]) if a >= 0 and b >= 0])
+        pairs.append([(a, b) for a, b in zip(s_ex[pos], t_ex[pos]) if a >= 0 and b >= 0])
     print(f"[{args.name}] teacher {tdir}: {len(enc_t) - bad} of {len(enc_t)} examples aligned", flush=True)
     if bad > 0.001 * len(enc_t):
         sys.exit(f"teacher alignment failed on {bad} examples")
@@ -841,6 +849,74 @@ def distill_loss(soft, s_logits, batch_idx, pairs, token_task, temp, device):
     return torch.nn.functional.kl_div(s_logp, t_prob, reduction="batchmean") * temp * temp
 
 
+def soft_key(ids):
+    """An example's key in a soft-target cache: a digest of its student piece ids."""
+    return hashlib.blake2b(np.asarray(ids, dtype=np.int32).tobytes(), digest_size=16).digest()
+
+
+def teacher_fingerprint(teacher_dir):
+    files = sorted(Path(teacher_dir).glob("model*.safetensors"))
+    assert files, f"no model*.safetensors in {teacher_dir}"
+    return ",".join(sha256(f) for f in files)
+
+
+def save_soft_cache(path, enc, soft, teacher_dir):
+    """The PII teacher's logits for every training example, in one f16 tensor with per-example
+    offsets and keys: computing them for ~220k documents takes a GPU minute, so the teacher's
+    call computes them once and every student process of the next call loads them (mmap)."""
+    keys, offsets, rows = [], [0], []
+    for ex, x in zip(enc, soft):
+        if x is None or len(x) == 0:
+            continue
+        keys.append(np.frombuffer(soft_key(ex["ids"]), dtype=np.uint8))
+        rows.append(x)
+        offsets.append(offsets[-1] + len(x))
+    blob = {"teacher": teacher_fingerprint(teacher_dir), "keys": torch.from_numpy(np.stack(keys)),
+            "offsets": torch.tensor(offsets, dtype=torch.int64), "logits": torch.cat(rows)}
+    tmp = Path(str(path) + ".tmp")
+    torch.save(blob, tmp)
+    tmp.replace(path)
+    print(f"soft-target cache {path}: {len(keys):,} examples, {offsets[-1]:,} positions, "
+          f"{Path(path).stat().st_size / 2**20:.0f} MiB", flush=True)
+
+
+def load_soft_cache(path, enc, teacher_dir):
+    """-> (soft, pairs) for `enc` from save_soft_cache()'s file, checked against the teacher's
+    weights. PII only: its matched positions are every piece, the same in teacher and student."""
+    blob = torch.load(path, mmap=True, weights_only=True)
+    if blob["teacher"] != teacher_fingerprint(teacher_dir):
+        sys.exit(f"{path} was computed with other teacher weights than {teacher_dir}")
+    index = {bytes(k): i for i, k in enumerate(blob["keys"].numpy())}
+    offsets, logits = blob["offsets"].tolist(), blob["logits"]
+    soft, pairs, missing = [], [], 0
+    for ex in enc:
+        i = index.get(soft_key(ex["ids"]))
+        if i is None or offsets[i + 1] - offsets[i] != len(ex["kd"]):
+            missing += 1
+            soft.append(logits[:0])
+            pairs.append([])
+            continue
+        soft.append(logits[offsets[i]:offsets[i + 1]])
+        pairs.append([(a, a) for a in ex["kd"]])
+    if missing > 0.001 * len(enc):
+        sys.exit(f"{path}: no soft targets for {missing} of {len(enc)} examples")
+    return soft, pairs
+
+
+def read_unlabelled(source, data_dir, seed):
+    """Real text with no PII annotation, for the teacher's soft targets only (`--unlabelled`):
+    `sst2` = the SST-2 training sentences of at least six words (movie-review prose, lower case,
+    with the names of actors and directors), deduplicated, in a seeded order."""
+    assert source == "sst2", source
+    seen, rows = set(), []
+    for sent, _ in read_sst2(Path(data_dir) / "sst2" / "train.tsv"):
+        if len(sent.split()) >= 6 and sent not in seen:
+            seen.add(sent)
+            rows.append({"text": sent, "spans": [], "ignore": [(0, len(sent))]})
+    random.Random(seed).shuffle(rows)
+    return rows
+
+
 # ----------------------------------------------------------------------------- train
 
 def cmd_train(args):
@@ -861,6 +937,15 @@ def cmd_train(args):
     if args.holdout:
         assert task != "pii", "pii selects on its own held-out generated split"
         splits["train"], splits["holdout"] = split_holdout(task, splits["train"], args.holdout, args.seed)
+    if args.unlabelled:
+        if task != "pii" or not args.teacher:
+            sys.exit("--unlabelled is for pii with --teacher: those texts have soft targets only")
+        extra = read_unlabelled(args.unlabelled, args.data, args.seed)
+        if args.limit_train:
+            extra = extra[:max(1, args.limit_train // 10)]
+        print(f"[{args.name}] unlabelled: {len(extra):,} {args.unlabelled} texts beside "
+              f"{len(splits['train']):,} labelled ones", flush=True)
+        splits["train"] = splits["train"] + extra
     if args.augment:
         if task == "pii" or not args.teacher:
             sys.exit("--augment is for ner, pos and sst2 with --teacher: augmented texts have soft targets only")
@@ -873,7 +958,13 @@ def cmd_train(args):
     enc = {s: encode(task, tk, ex, label2id, args.max_len) for s, ex in splits.items()}
     token_task = task in TOKEN_TASKS
     kd_pairs = None
-    if args.teacher:
+    if args.teacher_cache and task != "pii":
+        sys.exit("--teacher-cache is for pii")
+    if args.teacher and args.teacher_cache and Path(args.teacher_cache).exists() and not args.soft_only:
+        soft, kd_pairs = load_soft_cache(args.teacher_cache, enc["train"], args.teacher)
+        print(f"[{args.name}] teacher logits at {sum(len(x) for x in soft):,} positions loaded from "
+              f"{args.teacher_cache} ({time.time() - t_start:.0f}s since start)", flush=True)
+    elif args.teacher:
         teacher, kd_pairs, enc_teacher = load_teacher(args, task, labels, splits["train"], enc["train"], device)
         soft = teacher_logits(teacher, enc_teacher, kd_pairs, token_task, device, args.eval_batch_size)
         print(f"[{args.name}] teacher logits at {sum(len(x) for x in soft):,} positions computed once "
@@ -881,6 +972,12 @@ def cmd_train(args):
         del teacher, enc_teacher
         if device.type == "cuda":
             torch.cuda.empty_cache()
+        if args.teacher_cache:
+            save_soft_cache(args.teacher_cache, enc["train"], soft, args.teacher)
+    if args.soft_only:
+        if not (args.teacher and args.teacher_cache):
+            sys.exit("--soft-only needs --teacher and --teacher-cache")
+        return None
     if task == "pii":
         ntok = sum(len(x["first"]) for x in enc["train"])
         nspan = sum(1 for x in enc["train"] for l in x["labels"] if l >= 0 and labels[l].startswith("B-"))
@@ -909,6 +1006,7 @@ def cmd_train(args):
         return max(0.0, (total - step) / max(1, total - warmup))
 
     autocast = device.type == "cuda" and args.precision == "bf16"
+    masked_mean = bool(args.augment or args.unlabelled)  # batches of soft-target-only texts exist
     rng = np.random.RandomState(args.seed)
     eval_main = epoch_splits(task, args.holdout)[0]
     lengths = np.array([len(x["ids"]) for x in enc["train"]])
@@ -967,8 +1065,8 @@ def cmd_train(args):
             for g in opt.param_groups:
                 g["lr"] = g["base_lr"] * f
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
-                out = model(input_ids=ids, attention_mask=mask, labels=None if args.augment else lab)
-            if args.augment:  # mean over the labelled positions; 0 when the batch has none
+                out = model(input_ids=ids, attention_mask=mask, labels=None if masked_mean else lab)
+            if masked_mean:  # mean over the labelled positions; 0 when the batch has none
                 gold = lab != -100
                 logits = out.logits.float()
                 loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), lab.reshape(-1),
@@ -1047,6 +1145,7 @@ def cmd_train(args):
         "distillation": ({"teacher": args.teacher, "teacher_variant": json.loads(
             (Path(args.teacher) / "metrics.json").read_text())["variant"] if (Path(args.teacher) / "metrics.json").exists() else None,
             "kd_alpha": args.kd_alpha, "kd_temp": args.kd_temp, "augment": args.augment,
+            "unlabelled": args.unlabelled, "teacher_cache": bool(args.teacher_cache),
             "aligned_examples": sum(1 for p in kd_pairs if p), "examples": len(kd_pairs)} if kd_pairs is not None else None),
         "best_epoch": best["epoch"], "best_step": best.get("step"), "total_steps_planned": total,
         "history": history, "final": final, "stopped_early": stopped,
@@ -1166,6 +1265,10 @@ def variant_command(v, args, runs):
             cmd += ["--" + k.replace("_", "-"), str(v[k])]
     if v.get("teacher"):
         cmd += ["--teacher", str(runs / v["teacher"])]
+        if v.get("teacher_cache"):  # written by the teacher's call: see models/pii/README.md
+            cmd += ["--teacher-cache", str(runs / v["teacher"] / "soft.pt")]
+    if v.get("unlabelled"):
+        cmd += ["--unlabelled", v["unlabelled"]]
     for k, val in v.items():
         if k in HP_TYPES:
             cmd += ["--" + k.replace("_", "-"), str(val)]
@@ -1324,7 +1427,7 @@ def cmd_carry(args):
         import pii_data  # the generator's label order must be ours
         assert pii_data.TYPES == PII_TYPES, "PII_TYPES differ between train.py and pii_data.py"
         splits, _ = load_task_data("pii", data)
-        for ex in splits.values():
+        for ex in list(splits.values()) + [read_unlabelled("sst2", data, 0)]:
             for e in tk.encode_batch([x["text"] for x in ex]):
                 used.update(e.ids)
         for sname, ex in splits.items():
@@ -1360,9 +1463,9 @@ def cmd_carry(args):
             gen = pii_gen_dir(data)
             for f in ("train.jsonl", "valid.jsonl"):
                 add("data/piigen/" + f, (gen / f).read_bytes())
-            files = ("conll2003/train.txt", "conll2003/valid.txt", "wnut17/wnut17train.conll")
+            files = ("conll2003/train.txt", "conll2003/valid.txt", "wnut17/wnut17train.conll", "sst2/train.tsv")
             if args.task == "all":
-                files += ("conll2003/test.txt", "sst2/train.tsv", "sst2/dev.tsv")
+                files += ("conll2003/test.txt", "sst2/dev.tsv")
         else:
             files = ("conll2003/train.txt", "conll2003/valid.txt", "conll2003/test.txt",
                      "sst2/train.tsv", "sst2/dev.tsv")
@@ -1597,6 +1700,12 @@ def main():
     pt.add_argument("--kd-temp", type=float, default=2.0, help="softmax temperature of the distillation loss")
     pt.add_argument("--augment", type=int, default=0,
                     help="ner, pos, sst2 with --teacher: this many augmented texts per training sentence, soft targets only")
+    pt.add_argument("--unlabelled", default=None, choices=["sst2"],
+                    help="pii with --teacher: add these real texts with no annotation, soft targets only")
+    pt.add_argument("--teacher-cache", default=None,
+                    help="pii: load the teacher's soft targets from this file, or compute and save them there")
+    pt.add_argument("--soft-only", action="store_true",
+                    help="with --teacher and --teacher-cache: compute and save the soft targets, then stop")
     for k, typ in HP_TYPES.items():
         pt.add_argument("--" + k.replace("_", "-"), type=typ, default=None)
     common(pt)
