@@ -13,6 +13,8 @@
 #   scripts/test.sh TIER...          only the named tiers, in the order given above
 #   scripts/test.sh --list           the tier names, one a line (--help: what each runs)
 #   scripts/test.sh --no-setup TIER...  skip scripts/setup.sh (on a machine already set up)
+#   scripts/test.sh --heavy [TIER...]    also the slow checks kept out of CI: in the native tier,
+#                                    `cargo publish --dry-run` (a full build of the packaged crate)
 # Tiers: native, reproducible, wasm-build, wasm-test, js, e2e, fuzz (tests/README.md says what
 # each needs and how long it takes). wasm-test, js and e2e test the package that wasm-build last
 # built (dist/, target/relaxed/): run wasm-build with them after changing src/ or js/.
@@ -33,12 +35,13 @@ names=()
 for t in "${TIERS[@]}"; do names+=("${t%%|*}"); done
 
 usage() {
-  echo "usage: scripts/test.sh [--no-setup] [TIER...]   (no TIER: every tier; --list: the names)"
+  echo "usage: scripts/test.sh [--no-setup] [--heavy] [TIER...]   (no TIER: every tier; --list: the names)"
   echo "tiers:"
   for t in "${TIERS[@]}"; do printf '  %-13s %s\n' "${t%%|*}" "${t#*|}"; done
 }
 
 setup=1
+heavy=0
 wanted=()
 for arg in "$@"; do
   case "$arg" in
@@ -46,6 +49,7 @@ for arg in "$@"; do
       printf '%s\n' "${names[@]}"
       exit 0 ;;
     --no-setup) setup=0 ;;
+    --heavy) heavy=1 ;;
     -h|--help) usage; exit 0 ;;
     *)
       known=0
@@ -92,6 +96,9 @@ tier_native() {
   tier "1. native unit, integration and parity tests, doc tests"
   cargo test --all-targets 2>&1 | tee -a "$log"
   cargo test --doc 2>&1 | tee -a "$log"
+  if [ "$heavy" = 1 ]; then
+    cargo test --test crate_package -- --ignored 2>&1 | tee -a "$log"
+  fi
 }
 
 tier_reproducible() {

@@ -2,7 +2,7 @@
 //! the licence texts, and none of the repository's model files, tests, npm package or demo
 //! (crates.io takes 10 MB; the models alone are about 150 MB). `cargo publish --dry-run`, which
 //! builds the packaged crate on its own, is slow (a full build), so it is ignored by default:
-//! `cargo test --test crate_package -- --ignored` runs it.
+//! `cargo test --test crate_package -- --ignored` or `scripts/test.sh --heavy native` runs it.
 
 use std::process::Command;
 
