@@ -19,6 +19,8 @@ export type ErrorCode =
   | "label_map"
   | "invalid_option"
   | "inference"
+  | "unsupported_format"
+  | "invalid_document"
   | "internal"
   | "network"
   | "aborted"

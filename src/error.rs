@@ -47,6 +47,12 @@ pub enum Error {
     /// The numerical backend failed while running the model.
     #[error("inference: {0}")]
     Inference(String),
+    /// A file of a kind tokenveil does not redact (binary, images, office documents).
+    #[error("unsupported format: {0}")]
+    UnsupportedFormat(String),
+    /// A document that does not parse as its format (a CSV quote never closed, broken JSON).
+    #[error("invalid document: {0}")]
+    InvalidDocument(String),
 }
 
 impl Error {
@@ -63,6 +69,8 @@ impl Error {
             Error::LabelMap(_) => "label_map",
             Error::InvalidOption(_) => "invalid_option",
             Error::Inference(_) => "inference",
+            Error::UnsupportedFormat(_) => "unsupported_format",
+            Error::InvalidDocument(_) => "invalid_document",
         }
     }
 

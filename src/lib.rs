@@ -39,6 +39,7 @@
 pub mod bundle;
 pub mod config;
 pub mod convert;
+pub mod documents;
 pub mod error;
 pub mod eval;
 pub mod offsets;

@@ -872,3 +872,112 @@ fn restore_round_trip() {
     assert!(!ok && e["error"]["code"] == "invalid_option", "{out}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn redact_file_rewrites_a_csv_in_its_format_and_restore_reverses_it() {
+    let tmp = std::env::temp_dir().join(format!("tokenveil-cli-file-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let csv = tmp.join("customers.csv");
+    let original = "id,name,email,note\r\n7,Margarethe Vogelsang,m.vogelsang@posteo.de,\"wrote \"\"thanks\"\", call +49 30 901820\"\r\n8,Tomás Ibarra,,none\r\n";
+    std::fs::write(&csv, original).unwrap();
+    let out = tmp.join("red.csv");
+    // The shipped PII model reads each row as `column: value` lines; `id` is kept.
+    let (ok, report, err) = tokenveil(&[
+        "--json",
+        "redact",
+        "--file",
+        csv.to_str().unwrap(),
+        "--skip",
+        "id",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let redacted = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        redacted,
+        "id,name,email,note\r\n7,<PERSON_1>,<EMAIL_1>,\"wrote \"\"thanks\"\", call <PHONE_1>\"\r\n8,<PERSON_2>,,none\r\n"
+    );
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["format"], "csv");
+    assert_eq!(
+        (report["records"].as_u64(), report["values"].as_u64()),
+        (Some(2), Some(5))
+    );
+    assert!(report.get("content").is_none(), "content is in the file");
+    // Offsets are characters of the redacted document.
+    let chars: Vec<char> = redacted.chars().collect();
+    for s in report["spans"].as_array().unwrap() {
+        let (a, b) = (
+            s["start"].as_u64().unwrap() as usize,
+            s["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            chars[a..b].iter().collect::<String>(),
+            s["replacement"].as_str().unwrap()
+        );
+    }
+    let map = tmp.join("report.json");
+    std::fs::write(&map, report.to_string()).unwrap();
+    let (ok, restored, err) =
+        tokenveil(&["restore", "--mapping", map.to_str().unwrap(), &redacted]);
+    assert!(ok, "{err}");
+    assert_eq!(restored, original);
+}
+
+#[test]
+fn redact_file_json_lines_force_and_the_errors() {
+    let tmp = std::env::temp_dir().join(format!("tokenveil-cli-jsonl-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let jsonl = tmp.join("t.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"n\": 1, \"who\": \"zq\", \"body\": \"mail a@b.example\"}\n{\"n\": 2, \"who\": \"xv\"}\n",
+    )
+    .unwrap();
+    // Patterns alone; `who` forced to PERSON.
+    let (ok, out, err) = tokenveil(&[
+        "redact",
+        "--no-model",
+        "--file",
+        jsonl.to_str().unwrap(),
+        "--force",
+        "who=person",
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        out,
+        "{\"n\": 1, \"who\": \"<PERSON_1>\", \"body\": \"mail <EMAIL_1>\"}\n{\"n\": 2, \"who\": \"<PERSON_2>\"}\n"
+    );
+    // A selector that matches nothing, a broken line, a binary file, an unknown extension.
+    let (ok, _, err) = tokenveil(&[
+        "redact",
+        "--no-model",
+        "--file",
+        jsonl.to_str().unwrap(),
+        "--skip",
+        "bdy",
+    ]);
+    assert!(
+        !ok && err.contains("error [invalid_option]") && err.contains("bdy"),
+        "{err}"
+    );
+    std::fs::write(&jsonl, "{\"a\": 1}\n{\"a\": \n").unwrap();
+    let (ok, _, err) = tokenveil(&["redact", "--no-model", "--file", jsonl.to_str().unwrap()]);
+    assert!(
+        !ok && err.contains("error [invalid_document]") && err.contains("line 2"),
+        "{err}"
+    );
+    let bin = tmp.join("blob.txt");
+    std::fs::write(&bin, [0x50u8, 0x4b, 0x03, 0x04, 0xff, 0xfe, 0x00]).unwrap();
+    let (ok, _, err) = tokenveil(&["redact", "--no-model", "--file", bin.to_str().unwrap()]);
+    assert!(
+        !ok && err.contains("error [unsupported_format]") && err.contains("UTF-8"),
+        "{err}"
+    );
+    let (ok, _, err) = tokenveil(&["redact", "--no-model", "--file", "photo.png"]);
+    assert!(!ok && err.contains("error [unsupported_format]"), "{err}");
+    // --file takes no text and no --jsonl.
+    let (ok, _, err) = tokenveil(&["redact", "--file", "a.csv", "some text"]);
+    assert!(!ok && err.contains("cannot be used with"), "{err}");
+}

@@ -6,6 +6,7 @@
 use super::token_classification::{
     AggregationStrategy, Entity, TokenClassificationOptions, TokenClassifier,
 };
+use crate::documents::{self, DocumentFormat, DocumentOptions, DocumentRedaction, FieldRedactor};
 use crate::error::Result;
 use crate::redact::{
     self, ModelTypes, NormalizedView, Redaction, RedactionSession, RedactorConfig, Span,
@@ -84,6 +85,40 @@ impl PiiRedactor {
         extra: &[Span],
     ) -> Result<Redaction> {
         session.redact(text, &self.spans_with(text, extra)?)
+    }
+
+    /// Redacts a whole document (text, Markdown, CSV/TSV, JSON, JSON Lines: see
+    /// [`documents`](crate::documents)) in `session`, so one value gets one placeholder
+    /// throughout and `session.mapping()` restores the document.
+    pub fn redact_document(
+        &self,
+        session: &mut RedactionSession,
+        content: &str,
+        format: DocumentFormat,
+        options: &DocumentOptions,
+    ) -> Result<DocumentRedaction> {
+        let mut fields = SessionFields {
+            redactor: self,
+            session,
+        };
+        documents::redact_document(content, format, options, &mut fields)
+    }
+}
+
+/// A redactor and a session as the document walkers' [`FieldRedactor`]: the models read each
+/// record's context, the session's detectors and operators redact each value.
+struct SessionFields<'a> {
+    redactor: &'a PiiRedactor,
+    session: &'a mut RedactionSession,
+}
+
+impl FieldRedactor for SessionFields<'_> {
+    fn detect(&mut self, text: &str) -> Result<Vec<Span>> {
+        self.redactor.model_spans(text)
+    }
+
+    fn redact(&mut self, text: &str, spans: &[Span]) -> Result<Redaction> {
+        self.session.redact(text, spans)
     }
 }
 

@@ -3,6 +3,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use tokenveil::convert::Quant;
+use tokenveil::documents::DocumentFormat;
 use tokenveil::offsets::OffsetEncoding;
 use tokenveil::pipelines::text_classification::FunctionToApply;
 use tokenveil::pipelines::token_classification::AggregationStrategy;
@@ -36,7 +37,8 @@ pub enum Command {
     /// Redact personal data: model entities plus validated patterns, then an operator per type.
     /// Prints the redacted text; with --json: {"offsets", "text", "spans", "mapping"} (the
     /// mapping is what `restore` reads). With --jsonl each record comes back with its text
-    /// redacted (and with --json, "redaction": {"offsets", "spans", "mapping"}).
+    /// redacted (and with --json, "redaction": {"offsets", "spans", "mapping"}). With --file a
+    /// whole document (txt, md, csv, tsv, json, jsonl) is redacted in its own format.
     Redact(RedactArgs),
     /// Put the original values back into a reply written against redacted text: every
     /// placeholder or hash in the mapping becomes the value it replaced.
@@ -139,8 +141,65 @@ pub struct RedactArgs {
     pub offsets: OffsetUnit,
     #[command(flatten)]
     pub bulk: JsonlArgs,
+    #[command(flatten)]
+    pub document: DocumentArgs,
     /// The text; read from stdin when absent.
     pub text: Option<String>,
+}
+
+/// `redact --file`: a whole document, the walkers the npm package's `redactFile` uses.
+#[derive(Args)]
+pub struct DocumentArgs {
+    /// Redact this document and print it (or write it to --output): txt and md whole; csv and
+    /// tsv cell by cell, each row read as context, header and quoting kept; json and jsonl
+    /// every string value, keys and everything else byte for byte. One value gets one
+    /// placeholder throughout the file. Other file types are an `unsupported_format` error.
+    /// With --json: {"format", "output", "records", "values", "offsets", "spans", "mapping"}
+    /// (plus "content" without --output; `restore --mapping` reads it).
+    #[arg(long, conflicts_with_all = ["jsonl", "text"])]
+    pub file: Option<PathBuf>,
+    /// With --file: its format, when its extension does not say.
+    #[arg(long, value_enum, requires = "file")]
+    pub format: Option<FormatArg>,
+    /// With --file: write the redacted document here instead of stdout.
+    #[arg(long, short, requires = "file")]
+    pub output: Option<PathBuf>,
+    /// With --file: keep these values as they are: a CSV/TSV column (header name or 1-based
+    /// number) or a JSON key or key path (`customer.email`; array indices left out).
+    /// Repeatable; a selector that matches nothing is an error.
+    #[arg(long, requires = "file")]
+    pub skip: Vec<String>,
+    /// With --file: SELECTOR=TYPE, replace these values whole as TYPE, whatever the detectors
+    /// say (`--force name=PERSON`). Repeatable.
+    #[arg(long, requires = "file")]
+    pub force: Vec<String>,
+    /// With --file: the CSV/TSV file has no header row (columns are then 1, 2, ...).
+    #[arg(long, requires = "file")]
+    pub no_header: bool,
+}
+
+/// `redact --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Txt,
+    Md,
+    Csv,
+    Tsv,
+    Json,
+    Jsonl,
+}
+
+impl FormatArg {
+    pub fn format(self) -> DocumentFormat {
+        match self {
+            FormatArg::Txt => DocumentFormat::Text,
+            FormatArg::Md => DocumentFormat::Markdown,
+            FormatArg::Csv => DocumentFormat::Csv,
+            FormatArg::Tsv => DocumentFormat::Tsv,
+            FormatArg::Json => DocumentFormat::Json,
+            FormatArg::Jsonl => DocumentFormat::Jsonl,
+        }
+    }
 }
 
 #[derive(Args)]

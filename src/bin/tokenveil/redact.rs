@@ -1,15 +1,17 @@
 //! `tokenveil redact` and `tokenveil restore`, and what they share with `eval --pii`: the
 //! default PII model, `--config` and `--operator`.
 
-use crate::args::{RedactArgs, RestoreArgs};
+use crate::args::{DocumentArgs, OffsetUnit, RedactArgs, RestoreArgs};
 use crate::jsonl::{self, Outcome};
 use crate::{print_json, print_text, read_text, text_or_stdin, units};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use tokenveil::documents::{DocumentFormat, DocumentOptions};
+use tokenveil::offsets::OffsetMap;
 use tokenveil::pipelines::redaction::PiiRedactor;
 use tokenveil::pipelines::token_classification::TokenClassifier;
-use tokenveil::redact::{Operator, Redaction, RedactorConfig};
+use tokenveil::redact::{Operator, Redaction, RedactionSession, RedactorConfig};
 use tokenveil::{Error, ModelBundle, Result};
 
 pub fn run(args: &RedactArgs, json: bool) -> Result<ExitCode> {
@@ -46,6 +48,9 @@ pub fn run(args: &RedactArgs, json: bool) -> Result<ExitCode> {
     // One message of a session: it supplies a random hash key when none was given.
     let mut session = redactor.session()?;
     let unit = args.offsets;
+    if let Some(path) = &args.document.file {
+        return document(&redactor, &mut session, &args.document, path, json, unit);
+    }
     if args.bulk.jsonl {
         // Records are independent (placeholders restart at _1) and share the run's hash key.
         return jsonl::run(&args.bulk, |texts| {
@@ -74,6 +79,75 @@ pub fn run(args: &RedactArgs, json: bool) -> Result<ExitCode> {
         print_json(&units::redaction_json(&text, &out, unit))?;
     } else {
         print_text(&out.text);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `redact --file`: one document, redacted in its own format in one session.
+fn document(
+    redactor: &PiiRedactor,
+    session: &mut RedactionSession,
+    args: &DocumentArgs,
+    path: &Path,
+    json: bool,
+    unit: OffsetUnit,
+) -> Result<ExitCode> {
+    let format = match args.format {
+        Some(f) => f.format(),
+        None => DocumentFormat::from_file_name(&path.to_string_lossy())?,
+    };
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let content = String::from_utf8(bytes).map_err(|e| {
+        Error::UnsupportedFormat(format!(
+            "{}: not UTF-8 text (invalid byte at {}): binary files are not redacted",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    let mut options = DocumentOptions {
+        skip: args.skip.clone(),
+        no_header: args.no_header,
+        ..Default::default()
+    };
+    for spec in &args.force {
+        let (selector, ty) = spec.rsplit_once('=').ok_or_else(|| {
+            Error::InvalidOption(format!("--force wants SELECTOR=TYPE, got `{spec}`"))
+        })?;
+        options
+            .force
+            .insert(selector.to_string(), tokenveil::redact::canonical_name(ty));
+    }
+    let out = redactor.redact_document(session, &content, format, &options)?;
+    if let Some(o) = &args.output {
+        std::fs::write(o, &out.content).map_err(|e| Error::io(o, e))?;
+    }
+    if json {
+        let map = OffsetMap::new(&out.content, unit.encoding());
+        let spans: Vec<_> = out
+            .spans
+            .iter()
+            .cloned()
+            .map(|mut s| {
+                (s.start, s.end) = (map.convert(s.start), map.convert(s.end));
+                s
+            })
+            .collect();
+        let mut report = serde_json::json!({
+            "format": format.name(),
+            "output": args.output.as_ref().map(|o| o.display().to_string()),
+            "records": out.records,
+            "values": out.values,
+            "offsets": unit.name(),
+            "spans": spans,
+            "mapping": session.mapping(),
+        });
+        if args.output.is_none() {
+            report["content"] = out.content.into();
+        }
+        print_json(&report)?;
+    } else if args.output.is_none() {
+        // The document as it is, with no newline added.
+        print!("{}", out.content);
     }
     Ok(ExitCode::SUCCESS)
 }
