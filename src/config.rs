@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 /// The encoder family: they share one implementation and differ in weight names,
 /// token-type embeddings and the BERT pooler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Family {

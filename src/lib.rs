@@ -58,6 +58,12 @@ pub(crate) mod tokenize;
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
 pub mod wasm;
+// The JS-facing shapes alone, natively, so that a unit test writes their TypeScript
+// (js/types.generated.ts) without a wasm toolchain.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[path = "wasm/dto.rs"]
+#[allow(dead_code)]
+mod wasm_dto;
 
 // The model-file modules under the paths they had before `file/` held them (hidden, as above).
 #[doc(hidden)]

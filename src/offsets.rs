@@ -4,7 +4,10 @@
 
 use serde::Deserialize;
 
+/// How result offsets count: UTF-16 code units (JavaScript string indices; the npm package's
+/// default), UTF-8 bytes (the native API's unit), or code points (Python's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum OffsetEncoding {

@@ -62,6 +62,7 @@ impl Default for TextClassificationOptions {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ClassLabel {
     pub label: String,
     pub score: f32,

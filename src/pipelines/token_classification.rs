@@ -13,8 +13,10 @@ use crate::tokenize::Encoded;
 use serde::Serialize;
 use std::str::FromStr;
 
+/// Hugging Face's aggregation strategies for token classification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum AggregationStrategy {

@@ -20,8 +20,13 @@ use std::collections::BTreeSet;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
-/// A built-in pattern detector.
+/// A built-in pattern detector, each validated (Luhn, IBAN mod-97, ABA, address and date
+/// ranges); the keyword ones (`PASSPORT`, `BANK_ACCOUNT`, ...) take a value only after the word
+/// that names it. They read the text normalised (full-width digits, no-break and zero-width
+/// characters), with offsets mapped back to the original.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename = "PatternDetector"))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
 pub enum PatternKind {

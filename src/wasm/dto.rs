@@ -18,6 +18,8 @@ use crate::redact::{
 use crate::{Error, ModelBundle, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+#[cfg(test)]
+use ts_rs::TS;
 
 /// The offset encoding options ask for; UTF-16 (JavaScript string indices) by default.
 pub fn encoding(offsets: Option<OffsetEncoding>) -> OffsetEncoding {
@@ -27,11 +29,22 @@ pub fn encoding(offsets: Option<OffsetEncoding>) -> OffsetEncoding {
 // ---- options in ------------------------------------------------------------------------
 
 #[derive(Deserialize, Default)]
+#[cfg_attr(
+    test,
+    derive(TS),
+    ts(rename = "TokenClassificationOptions", optional_fields)
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct TokenOptions {
+    /// Default "none" (one entry per token), as the Hugging Face pipeline.
+    #[cfg_attr(test, ts(as = "Option<AggregationStrategy>"))]
     aggregation_strategy: Option<String>,
+    /// Labels left out of the result; default ["O"].
     ignore_labels: Option<Vec<String>>,
+    /// Tokens shared by neighbouring windows over long text; default a quarter of the window.
     stride: Option<usize>,
+    /// Windows run through the model together, at most; default 8 (a pass also holds at most
+    /// 512 padded tokens).
     batch_size: Option<usize>,
     pub offsets: Option<OffsetEncoding>,
 }
@@ -54,11 +67,24 @@ impl TokenOptions {
 }
 
 #[derive(Deserialize, Default)]
+#[cfg_attr(
+    test,
+    derive(TS),
+    ts(rename = "TextClassificationOptions", optional_fields)
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct TextOptions {
-    /// Absent: the Rust default (1, as Hugging Face and Transformers.js); `null`: every label.
+    /// Labels returned, best first: default 1, as Hugging Face and Transformers.js; `null`
+    /// returns every label.
     #[serde(deserialize_with = "present")]
+    #[cfg_attr(test, ts(as = "Option<usize>", optional = nullable))]
     top_k: Option<Option<usize>>,
+    /// Default, as Hugging Face: none for a regression head, sigmoid for a multi-label or
+    /// one-label head, softmax otherwise.
+    #[cfg_attr(
+        test,
+        ts(type = "\"default\" | \"sigmoid\" | \"softmax\" | \"none\"", optional)
+    )]
     function_to_apply: Option<String>,
 }
 
@@ -85,26 +111,38 @@ where
 }
 
 #[derive(Deserialize, Default)]
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct OffsetOptions {
     pub offsets: Option<OffsetEncoding>,
 }
 
-/// An operator as JavaScript writes it: `{ kind: "mask", char: "*", keep: 4, fromEnd: true }`.
-/// Every variant has braces, so a field the kind does not take is an error.
+/// What a detected value becomes in the redacted text.
+// As JavaScript writes it: `{ kind: "mask", char: "*", keep: 4, fromEnd: true }`. Every variant
+// has braces, so a field the kind does not take is an error.
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(TS), ts(rename = "Operator"))]
 #[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
 enum JsOperator {
+    /// `template` with `{type}` replaced by the entity type; default "[{type}]".
     Replace {
+        #[cfg_attr(test, ts(optional))]
         template: Option<String>,
     },
+    /// `<TYPE_n>`, numbered per type; reversible with `restore`.
     Placeholder {},
+    /// Every character replaced by `char` (default "*") but the first (or last) `keep`.
     #[serde(rename_all = "camelCase")]
     Mask {
+        #[cfg_attr(test, ts(optional))]
         char: Option<char>,
+        #[cfg_attr(test, ts(optional))]
         keep: Option<usize>,
+        #[cfg_attr(test, ts(optional))]
         from_end: Option<bool>,
     },
+    /// The first 16 hex digits of HMAC-SHA256 of the value under `hashKey` (a random key when
+    /// none is given, so nobody can test guesses against it); reversible with `restore`.
     Hash {},
     Remove {},
     Keep {},
@@ -134,30 +172,37 @@ impl From<JsOperator> for Operator {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(TS), ts(rename = "CustomPattern", optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct JsCustomPattern {
     name: String,
     entity_type: String,
+    /// Rust `regex` syntax.
     regex: String,
+    /// 0..1, compared with other detectors on overlaps; default 1.
     score: Option<f32>,
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(TS), ts(rename = "DenyTerm"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct JsDenyTerm {
     entity_type: String,
     term: String,
     #[serde(default)]
+    #[cfg_attr(test, ts(as = "Option<bool>", optional))]
     case_insensitive: bool,
 }
 
-/// A span the caller found itself, in the call's offset unit.
+/// A value the caller found itself, in the call's offset unit (`offsets`, UTF-16 by default).
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(TS), ts(rename = "CallerSpan", optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct JsCallerSpan {
     start: usize,
     end: usize,
     entity_type: String,
+    /// 0..1, compared with other detectors on overlaps; default 1.
     score: Option<f32>,
 }
 
@@ -185,20 +230,42 @@ fn caller_spans(spans: &[JsCallerSpan], text: &str, enc: OffsetEncoding) -> Resu
         .collect()
 }
 
+// Fields that are not `Option`s default to empty; the TypeScript marks them optional too.
 #[derive(Deserialize, Default)]
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct RedactOptions {
+    /// Built-in detectors to run; default all.
+    #[cfg_attr(test, ts(as = "Option<Vec<PatternKind>>"))]
     detectors: Option<Vec<String>>,
+    #[cfg_attr(test, ts(as = "Option<Vec<JsCustomPattern>>"))]
     custom_patterns: Vec<JsCustomPattern>,
+    #[cfg_attr(test, ts(as = "Option<Vec<JsDenyTerm>>"))]
     deny_list: Vec<JsDenyTerm>,
+    /// Values never redacted, whoever finds them (compared ignoring case and outer spaces); a
+    /// span inside an occurrence of one is dropped too.
+    #[cfg_attr(test, ts(as = "Option<Vec<String>>"))]
     allow_list: Vec<String>,
+    /// Entity types not to redact.
+    #[cfg_attr(test, ts(as = "Option<Vec<String>>"))]
     disabled_types: Vec<String>,
+    /// Lowest score kept, per entity type.
+    #[cfg_attr(test, ts(as = "Option<HashMap<String, f32>>"))]
     thresholds: HashMap<String, f32>,
+    /// Lowest score kept for types without a threshold; default 0.
     min_score: Option<f32>,
+    /// Operator per entity type (PERSON, EMAIL, ...); others use `defaultOperator`.
+    #[cfg_attr(test, ts(as = "Option<HashMap<String, JsOperator>>"))]
     operators: HashMap<String, JsOperator>,
+    /// Default `{ kind: "placeholder" }`.
     default_operator: Option<JsOperator>,
+    /// Model label (without B-/I-) to entity type; `null` ignores the label.
+    #[cfg_attr(test, ts(as = "Option<HashMap<String, Option<String>>>"))]
     model_label_map: HashMap<String, Option<String>>,
+    /// Key of the `hash` operator's HMAC; default a random key per call or session.
     hash_key: Option<String>,
+    /// Values the caller found itself, redacted with the rest (not in a session's options).
+    #[cfg_attr(test, ts(as = "Option<Vec<JsCallerSpan>>"))]
     spans: Vec<JsCallerSpan>,
     pub offsets: Option<OffsetEncoding>,
 }
@@ -261,10 +328,12 @@ impl RedactOptions {
     }
 }
 
-/// What one message of a session takes besides its text.
+/// What one message of a redaction session takes besides its text.
 #[derive(Deserialize, Default)]
+#[cfg_attr(test, derive(TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct MessageOptions {
+    #[cfg_attr(test, ts(as = "Option<Vec<JsCallerSpan>>"))]
     spans: Vec<JsCallerSpan>,
 }
 
@@ -276,7 +345,10 @@ impl MessageOptions {
 
 // ---- results out -----------------------------------------------------------------------
 
+/// Where one call's time went, in milliseconds; `tokens` counts every token the model read.
+/// A `classifyBatch` call runs its texts as one: every result carries the whole batch's timings.
 #[derive(Serialize)]
+#[cfg_attr(test, derive(TS), ts(rename = "Timings"))]
 #[serde(rename_all = "camelCase")]
 pub struct JsTimings {
     tokenize_ms: f64,
@@ -296,7 +368,10 @@ impl From<Timings> for JsTimings {
     }
 }
 
+/// One entity. With aggregation "none" it is one token (`entity`, `index`); otherwise a group
+/// of tokens (`entityGroup`).
 #[derive(Serialize)]
+#[cfg_attr(test, derive(TS), ts(rename = "Entity", optional_fields))]
 #[serde(rename_all = "camelCase")]
 struct JsEntity {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -312,6 +387,7 @@ struct JsEntity {
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(TS), ts(rename = "TokenClassification"))]
 pub struct JsTokenClassification {
     entities: Vec<JsEntity>,
     timings: JsTimings,
@@ -340,6 +416,7 @@ impl JsTokenClassification {
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(TS), ts(rename = "TokenDetail"))]
 #[serde(rename_all = "camelCase")]
 struct JsToken {
     index: usize,
@@ -351,14 +428,17 @@ struct JsToken {
     word_id: Option<u32>,
     label: String,
     score: f32,
+    /// One per label, in `TokenLogits.labels` order.
     logits: Vec<f32>,
     probabilities: Vec<f32>,
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(TS), ts(rename = "TokenLogits"))]
 pub struct JsTokenLogits {
     labels: Vec<String>,
     tokens: Vec<JsToken>,
+    /// The text was longer than one window; only the first window is described.
     truncated: bool,
     timings: JsTimings,
 }
@@ -393,7 +473,9 @@ impl JsTokenLogits {
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(TS), ts(rename = "TextClassification"))]
 pub struct JsTextClassification {
+    /// Best first.
     labels: Vec<ClassLabel>,
     truncated: bool,
     timings: JsTimings,
@@ -413,24 +495,29 @@ impl JsTextClassification {
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(TS), ts(rename = "RedactedSpan"))]
 #[serde(rename_all = "camelCase")]
 struct JsRedactedSpan {
     entity_type: String,
+    /// "model", "pattern:EMAIL", "custom:NAME", "deny_list", "caller", or several joined by "+".
     detector: String,
     score: f32,
+    /// Offsets of `original` in the input.
     start: usize,
     end: usize,
+    /// Offsets of `replacement` in the redacted text.
     new_start: usize,
     new_end: usize,
     original: String,
     replacement: String,
 }
 
-/// `mapping` is what `restore` reads back: `[replacement, original]` pairs.
 #[derive(Serialize)]
+#[cfg_attr(test, derive(TS), ts(rename = "Redaction"))]
 pub struct JsRedaction {
     text: String,
     spans: Vec<JsRedactedSpan>,
+    /// `[replacement, original]` for reversible replacements; what `restore` reads.
     mapping: Vec<(String, String)>,
 }
 
@@ -469,24 +556,31 @@ pub struct RestoreInput {
 
 /// Describes a loaded model to JavaScript.
 #[derive(Serialize)]
+#[cfg_attr(test, derive(TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ModelInfo {
+    #[cfg_attr(test, ts(type = "\"token-classification\" | \"text-classification\""))]
     task: &'static str,
     architecture: String,
     family: Family,
     labels: Vec<String>,
     hidden_size: usize,
     num_layers: usize,
+    /// Tokens the model reads at once (longer text is windowed or truncated).
     max_tokens: usize,
     vocab_size: usize,
     quantization: Option<String>,
     license: Option<String>,
     provenance: Option<String>,
     notice: Option<String>,
-    /// Which of the two wasm builds runs: "relaxed-simd" (7-bit activations for Q8_0 weights,
-    /// 16-bit for Q4_0) or "simd128" (16-bit for both).
+    /// The WebAssembly build that runs: "relaxed-simd" where the engine has relaxed SIMD (Q8_0
+    /// weights run its byte dot product with activations quantized to 7 bits; Q4_0 weights keep
+    /// the 16-bit kernel), else "simd128" (16-bit activations for both). `init` picks it; pass
+    /// `wasm` to choose.
+    #[cfg_attr(test, ts(type = "\"relaxed-simd\" | \"simd128\""))]
     wasm_build: &'static str,
-    /// Threads the int8 matmuls run on (1 but in the threaded build with its pool started).
+    /// Threads the int8 matmuls run on: 1, or in the threaded build (cross-origin-isolated pages
+    /// with relaxed SIMD; see `InitOptions.threads`) this thread plus its pool workers.
     threads: usize,
 }
 
@@ -514,5 +608,70 @@ impl ModelInfo {
             },
             threads: crate::parallel::threads(),
         }
+    }
+}
+
+/// `js/types.generated.ts`: the TypeScript of the shapes above, which `js/types.ts` re-exports,
+/// so each JS-facing shape is written once, here. The test fails when the file is stale;
+/// `TOKENVEIL_WRITE_TYPES=1 cargo test --lib typescript` writes it.
+#[cfg(test)]
+mod typescript {
+    use super::*;
+    use crate::config::Family;
+    use crate::offsets::OffsetEncoding;
+    use crate::pipelines::token_classification::AggregationStrategy;
+    use ts_rs::Config;
+
+    fn declaration<T: TS>(cfg: &Config) -> String {
+        format!("{}export {}\n", T::docs().unwrap_or_default(), T::decl(cfg))
+    }
+
+    fn generated() -> String {
+        let cfg = Config::new();
+        let decls = [
+            declaration::<OffsetEncoding>(&cfg),
+            declaration::<AggregationStrategy>(&cfg),
+            declaration::<Family>(&cfg),
+            declaration::<ModelInfo>(&cfg),
+            declaration::<JsTimings>(&cfg),
+            declaration::<TokenOptions>(&cfg),
+            declaration::<JsEntity>(&cfg),
+            declaration::<JsTokenClassification>(&cfg),
+            declaration::<OffsetOptions>(&cfg),
+            declaration::<JsToken>(&cfg),
+            declaration::<JsTokenLogits>(&cfg),
+            declaration::<TextOptions>(&cfg),
+            declaration::<ClassLabel>(&cfg),
+            declaration::<JsTextClassification>(&cfg),
+            declaration::<JsOperator>(&cfg),
+            declaration::<PatternKind>(&cfg),
+            declaration::<JsCustomPattern>(&cfg),
+            declaration::<JsDenyTerm>(&cfg),
+            declaration::<JsCallerSpan>(&cfg),
+            declaration::<RedactOptions>(&cfg),
+            declaration::<JsRedactedSpan>(&cfg),
+            declaration::<MessageOptions>(&cfg),
+            declaration::<JsRedaction>(&cfg),
+        ];
+        format!(
+            "// Generated from the Rust types of src/wasm/dto.rs by\n\
+             // `TOKENVEIL_WRITE_TYPES=1 cargo test --lib typescript`: edit those, not this file.\n\
+             // Offsets are UTF-16 code units unless `offsets` says otherwise.\n\n{}",
+            decls.join("\n")
+        )
+    }
+
+    #[test]
+    fn typescript_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/js/types.generated.ts");
+        let want = generated();
+        if std::env::var_os("TOKENVEIL_WRITE_TYPES").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            have == want,
+            "js/types.generated.ts is stale: run TOKENVEIL_WRITE_TYPES=1 cargo test --lib typescript"
+        );
     }
 }

@@ -5,6 +5,7 @@ import {
   RedactionSession,
   TextClassifier,
   TokenClassifier,
+  redact,
   restore,
   type ClassLabel,
   type Entity,
@@ -62,3 +63,15 @@ const loaded: TokenClassifier = TokenClassifier.load(new Uint8Array());
 // @ts-expect-error: text classifiers have no per-token logits
 texts.logits("x");
 void [sync, notAPromise, op, badCode, loaded];
+
+// The shapes generated from Rust (js/types.generated.ts) keep what the hand-written ones said.
+const defaults: Redaction = redact("x", { detectors: ["EMAIL", "IBAN"], minScore: 0.5, modelLabelMap: { MISC: null } });
+const build: "relaxed-simd" | "simd128" = tokens.info.wasmBuild;
+const sigmoid: ClassLabel[] = texts.classify("x", { functionToApply: "sigmoid" }).labels;
+void [defaults, build, sigmoid];
+// @ts-expect-error: not a built-in detector
+redact("x", { detectors: ["SOCIAL"] });
+// @ts-expect-error: not a function
+texts.classify("x", { functionToApply: "tanh" });
+// @ts-expect-error: placeholder takes no fields
+const numbered: Operator = { kind: "placeholder", start: 1 };
