@@ -5,8 +5,13 @@ import {
   RedactionSession,
   TextClassifier,
   TokenClassifier,
+  redactFile,
+  redactFormData,
   restore,
   type ClassLabel,
+  type DocumentSpan,
+  type FileRedaction,
+  type FormDataRedaction,
   type Entity,
   type ErrorCode,
   type Operator,
@@ -62,3 +67,21 @@ const loaded: TokenClassifier = TokenClassifier.load(new Uint8Array());
 // @ts-expect-error: text classifiers have no per-token logits
 texts.logits("x");
 void [sync, notAPromise, op, badCode, loaded];
+
+declare const upload: File;
+declare const form: FormData;
+const fileResult: Promise<FileRedaction> = redactFile(upload, { skip: ["id"], force: { name: "PERSON" }, pieceBytes: 1 << 20 }, tokens);
+const formResult: Promise<FormDataRedaction> = redactFormData(form, { skipFields: ["id"], files: { cv: { format: "csv" } } });
+const remoteFile: Promise<FileRedaction> = worker.redactFile(upload, { onProgress: ({ loaded, total }) => void [loaded / total] }, remote);
+const docSpan: Promise<DocumentSpan | undefined> = fileResult.then((r) => r.spans[0]);
+const restoredReply: Promise<string> = formResult.then((r) => restore("reply", r));
+void [remoteFile, docSpan, restoredReply];
+// @ts-expect-error: not a format tokenveil reads
+redactFile(upload, { format: "docx" });
+// @ts-expect-error: a file's offsets are UTF-16; it takes no offsets option
+redactFile(upload, { offsets: "utf8" });
+// @ts-expect-error: a worker model goes to the worker API, not the main one
+redactFile(upload, {}, remote);
+// @ts-expect-error: redactFile is asynchronous
+const notSync: FileRedaction = redactFile(upload);
+void notSync;
