@@ -131,7 +131,7 @@ tier_js() {
 }
 
 tier_e2e() {
-  tier "4. end to end: the relaxed-SIMD build's accuracy and the threaded build in Chromium, the demo page, the packed package in a fresh Vite app, the worker soak"
+  tier "4. end to end: the relaxed-SIMD build's accuracy and the threaded build in Chromium, the demo page, its uploads, the packed package in a fresh Vite app, the worker soak"
   # package.json's test:e2e: tests/e2e/relaxed, threads, then build:demo and demo, upload, package, soak.
   npm run --silent test:e2e 2>&1 | tee -a "$log"
 }
