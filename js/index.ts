@@ -4,7 +4,16 @@ import type { RawRedactionSession, RawTextClassifier, RawTokenClassifier } from 
 import { ModelError, guarded } from "./errors.js";
 import { fetchModel } from "./fetch-model.js";
 import { bindings, hasRelaxedSimd, init, wasmMemoryBytes, type InitOptions } from "./wasm.js";
+import { checkedFormat, redactBlob, type Probe, type RunPiece } from "./documents.js";
 import type {
+  DocumentFormat,
+  DocumentOptions,
+  DocumentRedaction,
+  FileRedaction,
+  FormDataRedaction,
+  FormFieldRedaction,
+  RedactFileOptions,
+  RedactFormDataOptions,
   FileSource,
   HuggingFaceFiles,
   LoadOptions,
@@ -73,6 +82,8 @@ class Handle<R extends { free(): void }> {
 
 /** Each classifier's raw object, for the sessions that run it (kept off the public API). */
 const rawClassifier = new WeakMap<TokenClassifier, () => RawTokenClassifier>();
+/** Each session's document walker with the `piece` flag that `redactFile` needs (kept off the public API). */
+const documentPiece = new WeakMap<RedactionSession, RunPiece>();
 
 /** A token-classification model: named entities, PII, part-of-speech tags. */
 export class TokenClassifier {
@@ -215,6 +226,7 @@ export class RedactionSession {
   private constructor(raw: RawRedactionSession, model: TokenClassifier | undefined) {
     this.#handle = new Handle(raw);
     this.#model = model;
+    documentPiece.set(this, (content, format, options) => this.#document(content, format, options));
   }
 
   static create(options?: RedactOptions, model?: TokenClassifier): RedactionSession {
@@ -228,6 +240,29 @@ export class RedactionSession {
       const raw = this.#handle.raw;
       const model = this.#model && rawClassifier.get(this.#model);
       return (model ? raw.redactWithModel(model(), text, options) : raw.redact(text, options)) as Redaction;
+    });
+  }
+
+  /**
+   * Redacts a whole document in its own format (CSV cells and JSON string values in place,
+   * each record read as one context), numbering on from the session's earlier messages.
+   */
+  redactDocument(content: string, format: DocumentFormat, options?: DocumentOptions): DocumentRedaction {
+    const { matched: _, ...result } = this.#document(content, checkedFormat(format)!, { ...options, piece: false });
+    return result;
+  }
+
+  #document(
+    content: string,
+    format: DocumentFormat,
+    options: DocumentOptions & { piece: boolean },
+  ): DocumentRedaction & { matched?: string[] } {
+    return guarded(() => {
+      const raw = this.#handle.raw;
+      const model = this.#model && rawClassifier.get(this.#model);
+      return (
+        model ? raw.redactDocumentWithModel(model(), content, format, options) : raw.redactDocument(content, format, options)
+      ) as DocumentRedaction & { matched?: string[] };
     });
   }
 
@@ -259,4 +294,121 @@ export function entityType(modelLabel: string): string | null {
 export function restore(reply: string, redaction: Pick<Redaction, "mapping">): string {
   const { restore: rawRestore } = bindings();
   return guarded(() => rawRestore(reply, redaction));
+}
+
+/** `redactFile`'s options split into the session's, the reader's, and the format. */
+function fileOptions(options: RedactFileOptions) {
+  if ("offsets" in options || "spans" in options) {
+    throw new ModelError("invalid_option", "a file's offsets are UTF-16 and it takes no caller spans: leave out `offsets` and `spans`");
+  }
+  const { format, pieceBytes, onProgress, skip, force, noHeader, ...redactOptions } = options;
+  return { format: checkedFormat(format), read: { pieceBytes, onProgress, skip, force, noHeader }, redactOptions };
+}
+
+/** The file's format: `format` when given, else by its name's extension, else its media type. */
+function fileFormat(file: Blob, format: DocumentFormat | undefined): DocumentFormat {
+  if (format) return format;
+  const name = file instanceof File ? file.name : "";
+  return guarded(() => bindings().documentFormat(name, file.type) as DocumentFormat);
+}
+
+/** The session's detectors without the session: `redact` with its options, or the model's. */
+function prober(options: RedactOptions, model: TokenClassifier | undefined): Probe {
+  const probeOptions = { ...options, defaultOperator: { kind: "remove" as const }, operators: {}, hashKey: "probe" };
+  return (text) => (model ? model.redact(text, probeOptions) : redact(text, probeOptions)).spans;
+}
+
+async function redactFileIn(
+  session: RedactionSession,
+  probe: Probe,
+  file: Blob,
+  format: DocumentFormat | undefined,
+  read: Parameters<typeof redactBlob>[3],
+): Promise<FileRedaction> {
+  if (!(file instanceof Blob)) throw new ModelError("invalid_option", "redactFile takes a File or a Blob");
+  const f = fileFormat(file, format);
+  const name = file instanceof File ? file.name : `document.${f}`;
+  const { parts, ...rest } = await redactBlob(file, name, f, read, documentPiece.get(session)!, probe);
+  return { file: new File(parts, name, { type: file.type, lastModified: Date.now() }), ...rest };
+}
+
+/**
+ * Redacts a file before upload, in its own format (txt, md, csv, tsv, json, jsonl: by the
+ * name's extension, else the media type, or `options.format`): a new `File` of the same name
+ * and type, what was replaced, and the `mapping` that `restore(reply, result)` reads. With a
+ * `model`, its entities are pooled with the pattern detectors, as in `model.session()`.
+ * Files over `pieceBytes` (8 MiB) are read in pieces, in one session. Any other file type is a
+ * `ModelError("unsupported_format")`, never passed through.
+ */
+export async function redactFile(file: Blob, options: RedactFileOptions = {}, model?: TokenClassifier): Promise<FileRedaction> {
+  await init();
+  const { format, read, redactOptions } = fileOptions(options);
+  const session = RedactionSession.create(redactOptions, model);
+  try {
+    return await redactFileIn(session, prober(redactOptions, model), file, format, read);
+  } finally {
+    session.dispose();
+  }
+}
+
+/**
+ * A new `FormData` with every text field redacted and every file through `redactFile`, in one
+ * session, so a value keeps one placeholder across fields and files and `restore(reply,
+ * result)` puts back all of them. Fields named in `skipFields` are sent as they are.
+ */
+export async function redactFormData(
+  formData: FormData,
+  options: RedactFormDataOptions = {},
+  model?: TokenClassifier,
+): Promise<FormDataRedaction> {
+  await init();
+  if (!(formData instanceof FormData)) throw new ModelError("invalid_option", "redactFormData takes a FormData");
+  if ("offsets" in options || "spans" in options) {
+    throw new ModelError("invalid_option", "a form's offsets are UTF-16 and it takes no caller spans: leave out `offsets` and `spans`");
+  }
+  const { skipFields = [], forceFields = {}, files = {}, pieceBytes, onProgress, ...redactOptions } = options;
+  const entries = [...formData.entries()];
+  const names = new Set(entries.map(([name]) => name));
+  const fileNames = new Set(entries.filter(([, v]) => typeof v !== "string").map(([name]) => name));
+  for (const [what, list] of [["skipFields", skipFields], ["forceFields", Object.keys(forceFields)], ["files", Object.keys(files)]] as const) {
+    const missing = list.filter((n) => !names.has(n));
+    if (missing.length) throw new ModelError("invalid_option", `${what}: the form has no field ${JSON.stringify(missing)}`);
+  }
+  const forcedFiles = Object.keys(forceFields).filter((n) => fileNames.has(n));
+  if (forcedFiles.length) {
+    throw new ModelError("invalid_option", `forceFields names text fields; ${JSON.stringify(forcedFiles)} are files (use files[name].force)`);
+  }
+  const notFiles = Object.keys(files).filter((n) => !fileNames.has(n));
+  if (notFiles.length) throw new ModelError("invalid_option", `files: ${JSON.stringify(notFiles)} are text fields`);
+
+  const session = RedactionSession.create(redactOptions, model);
+  const probe = prober(redactOptions, model);
+  try {
+    const out = new FormData();
+    const fields: FormFieldRedaction[] = [];
+    for (const [name, value] of entries) {
+      if (skipFields.includes(name)) {
+        if (typeof value === "string") out.append(name, value);
+        else out.append(name, value, value.name);
+        fields.push({ name, kind: "skipped" });
+      } else if (typeof value === "string") {
+        const type = forceFields[name];
+        const start = value.length - value.trimStart().length;
+        const end = value.trimEnd().length;
+        const spans = type !== undefined && end > start ? [{ start, end, entityType: type }] : [];
+        const r = session.redact(value, { spans });
+        out.append(name, r.text);
+        fields.push({ name, kind: "text", spans: r.spans });
+      } else {
+        const { format, ...selectors } = files[name] ?? {};
+        const progress = onProgress && ((p: { loaded: number; total: number }) => onProgress({ ...p, field: name }));
+        const r = await redactFileIn(session, probe, value, checkedFormat(format), { ...selectors, pieceBytes, onProgress: progress });
+        out.append(name, r.file, r.file.name);
+        fields.push({ name, kind: "file", format: r.format, spans: r.spans, records: r.records, values: r.values });
+      }
+    }
+    return { formData: out, fields, mapping: session.mapping };
+  } finally {
+    session.dispose();
+  }
 }

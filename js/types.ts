@@ -81,3 +81,126 @@ export interface LoadOptions {
   /** Cancels the download; the load rejects with `ModelError("aborted")`. */
   signal?: AbortSignal;
 }
+
+// ---- Documents: redactFile, redactFormData, RedactionSession.redactDocument --------------
+
+/**
+ * The formats a document is redacted in: plain text, Markdown, CSV, TSV, JSON, JSON Lines.
+ * Anything else (images, PDFs, office files, any binary) is a `ModelError("unsupported_format")`,
+ * never passed through.
+ */
+export type DocumentFormat = "txt" | "md" | "csv" | "tsv" | "json" | "jsonl";
+
+/**
+ * Which values of a CSV/TSV file or a JSON document to leave alone or replace whole. A selector
+ * names a column (by header, or by 1-based number) or a JSON value (by key, or key path with
+ * array indices left out: `customer.email`). One that matches nothing is `invalid_option`, so a
+ * misspelt column never lets a value through; text and Markdown take none.
+ */
+export interface DocumentOptions {
+  /** Values kept as they are (an order id). */
+  skip?: string[];
+  /** Values replaced whole as this entity type, whatever the detectors say (`{ name: "PERSON" }`). */
+  force?: Record<string, string>;
+  /** CSV/TSV: the first row is data, not column names (columns are then `1`, `2`, ...). */
+  noHeader?: boolean;
+}
+
+/** One replacement in a redacted document. */
+export interface DocumentSpan {
+  /** `""` for text, the column for CSV/TSV, the key path for JSON (`orders[3].customer.email`). */
+  field: string;
+  /** The data row (CSV/TSV, from 0 after the header), the line's record (JSON Lines), the element
+   * of a top-level JSON array; else 0. */
+  record: number;
+  /** UTF-16 offsets of `replacement` in the redacted document, as written there (CSV-quoted or
+   * JSON-escaped where the value needed it). */
+  start: number;
+  end: number;
+  entityType: string;
+  detector: string;
+  score: number;
+  original: string;
+  replacement: string;
+}
+
+/** What `RedactionSession.redactDocument` returns. */
+export interface DocumentRedaction {
+  format: DocumentFormat;
+  /** The redacted document. */
+  content: string;
+  /** Every replacement, in document order. */
+  spans: DocumentSpan[];
+  /** Records read: text 1; CSV/TSV data rows; JSON Lines non-blank lines; a top-level JSON array's
+   * elements that hold strings, else 1. */
+  records: number;
+  /** Values handed to the detectors (cells, string values; text 1). */
+  values: number;
+  /** `[replacement, original]` for the whole session so far; what `restore` reads. */
+  mapping: [string, string][];
+}
+
+/** Bytes of the input file read so far, of `total`. */
+export interface FileProgress {
+  loaded: number;
+  total: number;
+}
+
+/**
+ * `redactFile`'s options: the redaction options (offsets are always UTF-16 here, and caller
+ * spans do not apply to a file), the document selectors, and how the file is read.
+ */
+export interface RedactFileOptions extends Omit<RedactOptions, "spans" | "offsets">, DocumentOptions {
+  /** The format, when the file name's extension (else its media type) does not say it. */
+  format?: DocumentFormat;
+  /**
+   * Files larger than this (default 8 MiB) are read in pieces of this many bytes, cut at line
+   * (text, JSON Lines) or row (CSV/TSV) boundaries. A JSON document cannot be cut: it is read
+   * whole up to 64 MiB (or `pieceBytes`, if larger), and larger is `unsupported_format`.
+   */
+  pieceBytes?: number;
+  /** Called as the file is read. */
+  onProgress?: (progress: FileProgress) => void;
+}
+
+/** What `redactFile` returns: the redacted file and what was replaced. */
+export interface FileRedaction {
+  /** The redacted file: the input's name (a Blob without one: `document.<format>`) and type. */
+  file: File;
+  format: DocumentFormat;
+  spans: DocumentSpan[];
+  records: number;
+  values: number;
+  /** `[replacement, original]`: `restore(reply, result)` puts the values back. */
+  mapping: [string, string][];
+}
+
+/** `redactFormData`'s options. */
+export interface RedactFormDataOptions extends Omit<RedactOptions, "spans" | "offsets"> {
+  /** Fields (text or file) sent as they are. */
+  skipFields?: string[];
+  /** Text fields replaced whole as this entity type (`{ name: "PERSON" }`). */
+  forceFields?: Record<string, string>;
+  /** Per file field: its document selectors and format. */
+  files?: Record<string, DocumentOptions & { format?: DocumentFormat }>;
+  /** As in `RedactFileOptions`, for every file. */
+  pieceBytes?: number;
+  /** Called as each file is read, with the file's field name. */
+  onProgress?: (progress: FileProgress & { field: string }) => void;
+}
+
+/** One entry of a redacted form, in the form's order. */
+export type FormFieldRedaction =
+  | { name: string; kind: "text"; spans: RedactedSpan[] }
+  | { name: string; kind: "file"; format: DocumentFormat; spans: DocumentSpan[]; records: number; values: number }
+  /** A field named in `skipFields`. */
+  | { name: string; kind: "skipped" };
+
+/** What `redactFormData` returns. */
+export interface FormDataRedaction {
+  /** A new form: every text field redacted, every file through `redactFile`, the same order. */
+  formData: FormData;
+  fields: FormFieldRedaction[];
+  /** The whole form's `[replacement, original]`: `restore(reply, result)`. */
+  mapping: [string, string][];
+}

@@ -15,7 +15,14 @@ import type { WasmSource } from "./types.js";
 /** What the classes in index.ts use of the module's bindings: the same in every build. */
 export type Bindings = Pick<
   typeof single,
-  "RawTokenClassifier" | "RawTextClassifier" | "RawRedactionSession" | "entityType" | "redact" | "restore" | "poolThreads"
+  | "RawTokenClassifier"
+  | "RawTextClassifier"
+  | "RawRedactionSession"
+  | "entityType"
+  | "redact"
+  | "restore"
+  | "documentFormat"
+  | "poolThreads"
 >;
 
 let ready: Promise<void> | undefined;

@@ -1,7 +1,28 @@
 // The Web Worker: holds the models and runs every request it is sent, one at a time.
-import { ModelError, RedactionSession, TextClassifier, TokenClassifier, init, redact, restore, wasmMemoryBytes } from "./index.js";
-import type { Abort, Loaded, Request, Response } from "./worker-protocol.js";
-import type { LoadProgress, Redaction } from "./types.js";
+import {
+  ModelError,
+  RedactionSession,
+  TextClassifier,
+  TokenClassifier,
+  init,
+  redact,
+  redactFile,
+  redactFormData,
+  restore,
+  wasmMemoryBytes,
+} from "./index.js";
+import {
+  asFile,
+  formEntries,
+  formFromEntries,
+  type Abort,
+  type Loaded,
+  type PortableFileRedaction,
+  type PortableFormDataRedaction,
+  type Request,
+  type Response,
+} from "./worker-protocol.js";
+import type { LoadProgress, Redaction, RedactFileOptions, RedactFormDataOptions } from "./types.js";
 
 const models = new Map<number, TokenClassifier | TextClassifier>();
 const sessions = new Map<number, RedactionSession>();
@@ -23,6 +44,16 @@ function model(handle: number): TokenClassifier | TextClassifier {
   const m = models.get(handle);
   if (!m) throw new ModelError("disposed", "this model was disposed");
   return m;
+}
+
+/** The token classifier a session or a file redaction runs, if any. */
+function tokenModel(handle: number | null): TokenClassifier | undefined {
+  if (handle === null) return undefined;
+  const found = model(handle);
+  if (!(found instanceof TokenClassifier)) {
+    throw new ModelError("invalid_option", "redaction needs a token classifier");
+  }
+  return found;
 }
 
 async function run(req: Request): Promise<unknown> {
@@ -60,17 +91,26 @@ async function run(req: Request): Promise<unknown> {
       return restore(req.reply, req.redaction as Redaction);
     case "session": {
       await init();
-      let m: TokenClassifier | undefined;
-      if (req.model !== null) {
-        const found = model(req.model);
-        if (!(found instanceof TokenClassifier)) {
-          throw new ModelError("invalid_option", "a redaction session needs a token classifier");
-        }
-        m = found;
-      }
+      const m = tokenModel(req.model);
       const handle = nextHandle++;
       sessions.set(handle, RedactionSession.create(req.options as never, m));
       return handle;
+    }
+    case "sessionDocument":
+      return session(req.session).redactDocument(req.content, req.format as never, req.options as never);
+    case "redactFile": {
+      const onProgress = (progress: { loaded: number; total: number }) => post({ id: req.id, kind: "progress", progress });
+      const options = { ...(req.options as RedactFileOptions), onProgress };
+      const file = req.name === null ? req.file : asFile(req.file, req.name);
+      const r = await redactFile(file, options, tokenModel(req.model));
+      return { ...r, fileName: r.file.name } satisfies PortableFileRedaction;
+    }
+    case "redactFormData": {
+      const onProgress = (progress: { loaded: number; total: number; field: string }) =>
+        post({ id: req.id, kind: "progress", progress });
+      const options = { ...(req.options as RedactFormDataOptions), onProgress };
+      const { formData, ...rest } = await redactFormData(formFromEntries(req.entries), options, tokenModel(req.model));
+      return { ...rest, entries: formEntries(formData) } satisfies PortableFormDataRedaction;
     }
     case "sessionRedact":
       return session(req.session).redact(req.text, req.options as never);

@@ -4,8 +4,28 @@
 // matters), and the replaced one rejects with ModelError("superseded").
 import { ModelError } from "./errors.js";
 import { VITE_HINT, viteDepsBase } from "./locate.js";
-import type { Abort, Loaded, Method, ModelKind, PortableLoadOptions, Request, Response } from "./worker-protocol.js";
+import {
+  asFile,
+  formEntries,
+  formFromEntries,
+  type Abort,
+  type Loaded,
+  type Method,
+  type ModelKind,
+  type PortableFileRedaction,
+  type PortableFormDataRedaction,
+  type PortableLoadOptions,
+  type Request,
+  type Response,
+} from "./worker-protocol.js";
 import type {
+  DocumentFormat,
+  DocumentOptions,
+  DocumentRedaction,
+  FileRedaction,
+  FormDataRedaction,
+  RedactFileOptions,
+  RedactFormDataOptions,
   FileSource,
   LoadOptions,
   LoadProgress,
@@ -160,7 +180,8 @@ export class TokenveilWorker {
     const current = this.#inFlight;
     if (!current || msg.id !== current.id) return;
     if (msg.kind === "progress") {
-      current.onProgress?.(msg.progress);
+      // A load's progress, or (redactFile, redactFormData) a file's: whichever the request made.
+      current.onProgress?.(msg.progress as LoadProgress);
       return;
     }
     this.#inFlight = undefined;
@@ -217,6 +238,9 @@ async function loadIn(kind: ModelKind, source: ModelSource, options: WorkerLoadO
   return [worker, loaded];
 }
 
+/** Each model's worker and handle, for the file and form functions (kept off the public API). */
+const remote = new WeakMap<RemoteModel, { worker: TokenveilWorker; handle: () => number }>();
+
 class RemoteModel {
   readonly info: ModelInfo;
   protected worker: TokenveilWorker;
@@ -233,6 +257,7 @@ class RemoteModel {
     this.worker = worker;
     this.#handle = loaded.handle;
     this.info = loaded.info;
+    remote.set(this, { worker, handle: () => this.handle });
   }
 
   protected call<T>(method: Method, text: string, options: unknown, request?: RequestOptions): Promise<T> {
@@ -313,6 +338,17 @@ export class RedactionSession {
     return this.#worker.request({ op: "sessionRedact", session: this.#handle, text, options }, request);
   }
 
+  /** The main API's `RedactionSession.redactDocument`, in the worker. */
+  async redactDocument(
+    content: string,
+    format: DocumentFormat,
+    options?: DocumentOptions,
+    request?: RequestOptions,
+  ): Promise<DocumentRedaction> {
+    this.#check();
+    return this.#worker.request({ op: "sessionDocument", session: this.#handle, content, format, options }, request);
+  }
+
   async restore(reply: string): Promise<string> {
     this.#check();
     return this.#worker.request({ op: "sessionRestore", session: this.#handle, reply });
@@ -361,4 +397,45 @@ export function restore(reply: string, redaction: Pick<Redaction, "mapping">, ca
 /** The worker's WebAssembly memory in bytes (its peak: linear memory never shrinks). */
 export function wasmMemoryBytes(call: CallOptions = {}): Promise<number> {
   return (call.worker ?? defaultWorker()).request({ op: "memory" }, call);
+}
+
+/** The worker a file or form redaction runs in, and its model's handle there (null: none). */
+function runsIn(model: TokenClassifier | undefined, call: CallOptions): [TokenveilWorker, number | null] {
+  if (!model) return [call.worker ?? defaultWorker(), null];
+  const r = remote.get(model)!;
+  return [r.worker, r.handle()];
+}
+
+/** The main API's `redactFile`, in the worker: the file is read and redacted there. */
+export async function redactFile(
+  file: Blob,
+  options: RedactFileOptions = {},
+  model?: TokenClassifier,
+  call: CallOptions = {},
+): Promise<FileRedaction> {
+  if (!(file instanceof Blob)) throw new ModelError("invalid_option", "redactFile takes a File or a Blob");
+  const { onProgress, ...portable } = options;
+  const [worker, handle] = runsIn(model, call);
+  const { fileName, ...r } = await worker.request<PortableFileRedaction>(
+    { op: "redactFile", file, name: file instanceof File ? file.name : null, options: portable, model: handle },
+    { channel: call.channel, onProgress: onProgress as ((p: LoadProgress) => void) | undefined },
+  );
+  return { ...r, file: asFile(r.file, fileName) };
+}
+
+/** The main API's `redactFormData`, in the worker. */
+export async function redactFormData(
+  formData: FormData,
+  options: RedactFormDataOptions = {},
+  model?: TokenClassifier,
+  call: CallOptions = {},
+): Promise<FormDataRedaction> {
+  if (!(formData instanceof FormData)) throw new ModelError("invalid_option", "redactFormData takes a FormData");
+  const { onProgress, ...portable } = options;
+  const [worker, handle] = runsIn(model, call);
+  const { entries, ...rest } = await worker.request<PortableFormDataRedaction>(
+    { op: "redactFormData", entries: formEntries(formData), options: portable, model: handle },
+    { channel: call.channel, onProgress: onProgress as ((p: LoadProgress) => void) | undefined },
+  );
+  return { formData: formFromEntries(entries), ...rest };
 }

@@ -28,7 +28,7 @@ TIERS=(
   "wasm-build|2. the three wasm32 release builds and the npm package (npm run build)"
   "wasm-test|2. wasm-bindgen-test in Node and in headless Chromium (simd128, then relaxed SIMD)"
   "js|3. vitest on the built package and the type tests (npm test)"
-  "e2e|4. end to end in Chromium: relaxed and threaded builds, demo page, packed package, soak"
+  "e2e|4. end to end in Chromium: relaxed and threaded builds, demo page, demo uploads, packed package, soak"
   "fuzz|5. each cargo-fuzz target for FUZZ_SECONDS (default 20) from the committed seeds"
 )
 names=()
@@ -131,8 +131,8 @@ tier_js() {
 }
 
 tier_e2e() {
-  tier "4. end to end: the relaxed-SIMD build's accuracy and the threaded build in Chromium, the demo page, the packed package in a fresh Vite app, the worker soak"
-  # package.json's test:e2e: tests/e2e/relaxed, threads, then build:demo and demo, package, soak.
+  tier "4. end to end: the relaxed-SIMD build's accuracy and the threaded build in Chromium, the demo page, its uploads, the packed package in a fresh Vite app, the worker soak"
+  # package.json's test:e2e: tests/e2e/relaxed, threads, then build:demo and demo, upload, package, soak.
   npm run --silent test:e2e 2>&1 | tee -a "$log"
 }
 

@@ -217,6 +217,22 @@ pub fn redact_document(
     options: &DocumentOptions,
     redactor: &mut dyn FieldRedactor,
 ) -> Result<DocumentRedaction> {
+    let (out, used) = redact_document_part(content, format, options, redactor)?;
+    check_selectors(format, options, &used)?;
+    Ok(out)
+}
+
+/// [`redact_document`] for one piece of a document too large to hold at once (a run of CSV
+/// rows under the header, of JSON Lines), read piece by piece: a selector may match nothing
+/// in one piece and something in the next, so this returns the selectors that matched
+/// something instead of failing; [`check_selectors`] judges the union once every piece is
+/// read.
+pub fn redact_document_part(
+    content: &str,
+    format: DocumentFormat,
+    options: &DocumentOptions,
+    redactor: &mut dyn FieldRedactor,
+) -> Result<(DocumentRedaction, BTreeSet<String>)> {
     let mut out = DocumentRedaction {
         format,
         content: String::new(),
@@ -263,6 +279,17 @@ pub fn redact_document(
             )?;
         }
     }
+    Ok((out, used))
+}
+
+/// An `invalid_option` error for the selectors of `options` that are not in `used` (what
+/// [`redact_document_part`] returned, over every piece), so a misspelt column never lets a
+/// value through.
+pub fn check_selectors(
+    format: DocumentFormat,
+    options: &DocumentOptions,
+    used: &BTreeSet<String>,
+) -> Result<()> {
     let unmatched: Vec<&String> = options
         .skip
         .iter()
@@ -284,7 +311,7 @@ pub fn redact_document(
             }
         )));
     }
-    Ok(out)
+    Ok(())
 }
 
 fn document_span(
@@ -489,6 +516,29 @@ mod tests {
             assert_eq!(DocumentFormat::from_name(f.name()).unwrap(), f);
             assert_eq!(DocumentFormat::from_media_type(f.media_type()), Some(f));
         }
+    }
+
+    #[test]
+    fn pieces_judge_selectors_over_the_whole_document() {
+        // JSON Lines read in two pieces: `note` appears only in the second.
+        let options = DocumentOptions {
+            skip: vec!["note".into()],
+            ..Default::default()
+        };
+        let format = DocumentFormat::Jsonl;
+        let mut toy = Toy::new(&[]);
+        let first = "{\"email\":\"ada@example.com\"}\n";
+        let second = "{\"note\":\"ada@example.com\"}\n";
+        let (a, mut used) = redact_document_part(first, format, &options, &mut toy).unwrap();
+        assert_eq!(a.content, "{\"email\":\"<EMAIL_1>\"}\n");
+        assert!(check_selectors(format, &options, &used).is_err());
+        let (b, more) = redact_document_part(second, format, &options, &mut toy).unwrap();
+        assert_eq!(b.content, second);
+        used.extend(more);
+        check_selectors(format, &options, &used).unwrap();
+        // The whole document in one call checks at once.
+        let e = redact_document(first, format, &options, &mut toy).unwrap_err();
+        assert_eq!(e.code(), "invalid_option");
     }
 
     #[test]

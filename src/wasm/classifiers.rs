@@ -54,7 +54,7 @@ fn bundle_from_parts(
 /// A token-classification model (NER, PII, part-of-speech) from one tokenveil GGUF file.
 #[wasm_bindgen]
 pub struct RawTokenClassifier {
-    inner: TokenClassifier,
+    pub(super) inner: TokenClassifier,
 }
 
 #[wasm_bindgen]
@@ -222,8 +222,8 @@ pub fn redact(text: &str, options_: JsValue) -> Result<JsValue, JsValue> {
 /// passes a random `hashKey` when none is given); spans of a model come per message.
 #[wasm_bindgen]
 pub struct RawRedactionSession {
-    inner: RedactionSession,
-    enc: OffsetEncoding,
+    pub(super) inner: RedactionSession,
+    pub(super) enc: OffsetEncoding,
 }
 
 #[wasm_bindgen]

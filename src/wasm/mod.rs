@@ -1,12 +1,14 @@
 //! The only code that knows about JavaScript: a thin facade over the native API. Three
-//! classes (`RawTokenClassifier`, `RawTextClassifier`, and pattern-only `redact`/`restore`
-//! functions) that take options and return results as plain JS objects (see `dto`). The
+//! classes (`RawTokenClassifier`, `RawTextClassifier`, `RawRedactionSession`, whose documents
+//! are in `documents`) and pattern-only `redact`/`restore` functions that take options and
+//! return results as plain JS objects (see `dto`). The
 //! TypeScript wrapper in `js/` gives them their public names, loading and types.
 //!
 //! Errors are JS `Error`s named `ModelError` with a `code` property: the native error's code,
 //! or `invalid_option` for options that do not fit.
 
 mod classifiers;
+mod documents;
 mod dto;
 
 use crate::pipelines::timing::Clock;
@@ -19,6 +21,7 @@ use wasm_bindgen::JsCast;
 pub use classifiers::{
     entity_type, redact, restore, RawRedactionSession, RawTextClassifier, RawTokenClassifier,
 };
+pub use documents::document_format;
 
 /// The threaded build's pool worker: js/pool-worker.ts calls this once its instance of the
 /// module is up, and it never returns (see `crate::parallel`).

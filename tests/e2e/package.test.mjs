@@ -40,10 +40,10 @@ writeFileSync(join(app, "package.json"), JSON.stringify({
   devDependencies: { vite: devDeps.vite },
 }, null, 2));
 writeFileSync(join(app, "index.html"), `<!doctype html><html><head><meta charset="utf-8"><title>app</title>
-<link rel="icon" href="data:,"><script type="module" src="/main.js"></script></head><body><pre id="main"></pre><pre id="worker"></pre><pre id="main-threads"></pre><pre id="worker-threads"></pre></body></html>`);
+<link rel="icon" href="data:,"><script type="module" src="/main.js"></script></head><body><pre id="main"></pre><pre id="worker"></pre><pre id="main-threads"></pre><pre id="worker-threads"></pre><pre id="upload"></pre></body></html>`);
 writeFileSync(join(app, "main.js"), `
 import { TokenClassifier } from "tokenveil";
-import { TokenClassifier as WorkerTokenClassifier } from "tokenveil/worker";
+import { TokenClassifier as WorkerTokenClassifier, redactFile } from "tokenveil/worker";
 const text = "Angela Merkel visited Paris.";
 const show = (id, value) => { document.getElementById(id).textContent = JSON.stringify(value); };
 const groups = (r) => r.entities.map((e) => [e.entityGroup, text.slice(e.start, e.end)]);
@@ -54,6 +54,9 @@ WorkerTokenClassifier.load("./ner.gguf")
   .then((m) => { show("worker-threads", m.info.threads); return m.classify(text, { aggregationStrategy: "simple" }); })
   .then((r) => show("worker", groups(r)))
   .catch((e) => show("worker", { error: e.code, message: e.message }));
+redactFile(new File(["name,email\\nAda,ada@example.com\\n"], "a.csv", { type: "text/csv" }), { force: { name: "PERSON" } })
+  .then(async (r) => show("upload", [r.file.name, r.file.type, await r.file.text()]))
+  .catch((e) => show("upload", { error: e.code, message: e.message }));
 `);
 mkdirSync(join(app, "public"));
 copyFileSync(join(repo, "models/ner/ner-q4_0.gguf"), join(app, "public/ner.gguf"));
@@ -120,6 +123,12 @@ async function openApp(browser, isolate, dev = false) {
     await page.goto(server.url);
     const expected = JSON.stringify([["PER", "Angela Merkel"], ["LOC", "Paris"]]);
     const threads = isolate ? 2 : 1; // Chromium here reports 2 cores: the default is all of them, at most 4
+    await checks.run(`${setting}: the app redacts a file before upload in the worker (redactFile)`, async () => {
+      await page.waitForFunction(() => document.getElementById("upload").textContent !== "", null, { timeout: 60_000 });
+      const got = await page.textContent("#upload");
+      const want = JSON.stringify(["a.csv", "text/csv", "name,email\n<PERSON_1>,<EMAIL_1>\n"]);
+      assert(got === want, `got ${got}, want ${want}`);
+    });
     for (const id of ["main", "worker"]) {
       await checks.run(`${setting}: the app classifies a sentence (${id === "main" ? "main thread" : "worker"}) on ${threads} thread(s)`, async () => {
         await page.waitForFunction((el) => document.getElementById(el).textContent !== "", id, { timeout: 60_000 });

@@ -6,8 +6,13 @@ import {
   TextClassifier,
   TokenClassifier,
   redact,
+  redactFile,
+  redactFormData,
   restore,
   type ClassLabel,
+  type DocumentSpan,
+  type FileRedaction,
+  type FormDataRedaction,
   type Entity,
   type ErrorCode,
   type Operator,
@@ -75,3 +80,20 @@ redact("x", { detectors: ["SOCIAL"] });
 texts.classify("x", { functionToApply: "tanh" });
 // @ts-expect-error: placeholder takes no fields
 const numbered: Operator = { kind: "placeholder", start: 1 };
+declare const upload: File;
+declare const form: FormData;
+const fileResult: Promise<FileRedaction> = redactFile(upload, { skip: ["id"], force: { name: "PERSON" }, pieceBytes: 1 << 20 }, tokens);
+const formResult: Promise<FormDataRedaction> = redactFormData(form, { skipFields: ["id"], files: { cv: { format: "csv" } } });
+const remoteFile: Promise<FileRedaction> = worker.redactFile(upload, { onProgress: ({ loaded, total }) => void [loaded / total] }, remote);
+const docSpan: Promise<DocumentSpan | undefined> = fileResult.then((r) => r.spans[0]);
+const restoredReply: Promise<string> = formResult.then((r) => restore("reply", r));
+void [remoteFile, docSpan, restoredReply];
+// @ts-expect-error: not a format tokenveil reads
+redactFile(upload, { format: "docx" });
+// @ts-expect-error: a file's offsets are UTF-16; it takes no offsets option
+redactFile(upload, { offsets: "utf8" });
+// @ts-expect-error: a worker model goes to the worker API, not the main one
+redactFile(upload, {}, remote);
+// @ts-expect-error: redactFile is asynchronous
+const notSync: FileRedaction = redactFile(upload);
+void notSync;

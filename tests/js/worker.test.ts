@@ -3,7 +3,18 @@
 import { createServer, type Server } from "node:http";
 import { Worker } from "node:worker_threads";
 import { afterAll, expect, test } from "vitest";
-import { ModelError, TextClassifier, TokenClassifier, TokenveilWorker, redact, restore, type WorkerLike } from "../../dist/worker.js";
+import {
+  ModelError,
+  RedactionSession,
+  TextClassifier,
+  TokenClassifier,
+  TokenveilWorker,
+  redact,
+  redactFile,
+  redactFormData,
+  restore,
+  type WorkerLike,
+} from "../../dist/worker.js";
 import { BATCH_SCORE_TOLERANCE, bytes } from "./helpers.js";
 
 /** A worker_threads Worker seen through the Web Worker interface the client uses. */
@@ -179,4 +190,43 @@ test("Node has no Web Worker: the default worker is a ModelError that says what 
   expect(thrown).toMatchObject({ code: "worker", message: expect.stringContaining("node:worker_threads") });
   // A load through the default worker rejects the same way instead of a bare ReferenceError.
   await expect(TextClassifier.load(bytes("models/sst2/sst2-q8_0.gguf"))).rejects.toMatchObject({ code: "worker" });
+});
+
+test("files and forms are read and redacted in the worker, with progress; errors keep their codes", async () => {
+  const pii = await TokenClassifier.load(bytes("models/rampart/rampart-q4_0.gguf"), { worker });
+  const rows = Array.from({ length: 40 }, (_, i) => `${i},user${i}@example.com,active`);
+  const csv = ["id,email,status", ...rows].join("\n") + "\n";
+  const progress: number[] = [];
+  const r = await redactFile(new File([csv], "list.csv", { type: "text/csv" }), {
+    skip: ["id"],
+    pieceBytes: 100,
+    onProgress: (p) => progress.push(p.loaded),
+  }, pii);
+  expect([r.file.name, r.file.type, r.format, r.records]).toEqual(["list.csv", "text/csv", "csv", 40]);
+  const out = await r.file.text();
+  expect(out.split("\n")[1]).toBe("0,<EMAIL_1>,active");
+  expect(out).not.toContain("@example.com");
+  expect(progress.at(-1)).toBe(csv.length);
+  expect(progress.length).toBeGreaterThan(5);
+  expect(await restore(out, r, { worker })).toBe(csv);
+
+  const form = new FormData();
+  form.append("note", "from user3@example.com");
+  form.append("file", new File([csv], "list.csv", { type: "text/csv" }));
+  const f = await redactFormData(form, { files: { file: { skip: ["id"] } } }, pii);
+  expect(f.formData.get("note")).toBe("from <EMAIL_1>");
+  const file = f.formData.get("file") as File;
+  expect(file.name).toBe("list.csv");
+  expect((await file.text()).split("\n")[4]).toBe("3,<EMAIL_1>,active");
+  expect(await restore("<EMAIL_1>", f, { worker })).toBe("user3@example.com");
+
+  const session = await RedactionSession.create({}, { worker });
+  expect((await session.redactDocument('["bob@example.com"]', "json")).content).toBe('["<EMAIL_1>"]');
+  await session.dispose();
+  await expect(redactFile(new File([new Uint8Array([0xff, 0xfe, 0])], "x.txt"), {}, pii)).rejects.toMatchObject({
+    name: "ModelError",
+    code: "unsupported_format",
+  });
+  await expect(redactFile(new File(["x"], "x.png"), {}, undefined, { worker })).rejects.toBeInstanceOf(ModelError);
+  await pii.dispose();
 });

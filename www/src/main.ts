@@ -3,6 +3,7 @@
 import { ModelError, restore, type AggregationStrategy, type Entity, type Redaction } from "tokenveil/worker";
 import { EXAMPLES, fetchManifest, loadModel, type LoadedModel, type ManifestModel } from "./models.js";
 import { OperatorChoices, copyText, renderRedaction, sampleReply } from "./redaction.js";
+import { setUpUpload } from "./upload.js";
 import {
   Palette,
   attachTooltip,
@@ -423,6 +424,8 @@ ui.copy.addEventListener("click", async () => {
   ui.copyStatus.dataset.ok = String(ok);
 });
 attachTooltip(ui.highlighted, ui.tooltip);
+// Files are redacted with the model in use when it is a token classifier, else the patterns alone.
+setUpUpload(() => (state.current?.kind === "token" ? state.current.model : undefined));
 // A reload may restore the slider's last position.
 showMinScore();
 
