@@ -208,3 +208,77 @@ export type Redaction = { text: string, spans: Array<RedactedSpan>,
  * `[replacement, original]` for reversible replacements; what `restore` reads.
  */
 mapping: Array<[string, string]>, };
+
+/**
+ * The formats a document is redacted in: plain text, Markdown, CSV, TSV, JSON, JSON Lines.
+ * Anything else (images, PDFs, office files, any binary) is a `ModelError("unsupported_format")`,
+ * never passed through.
+ */
+export type DocumentFormat = "txt" | "md" | "csv" | "tsv" | "json" | "jsonl";
+
+/**
+ * Which values of a CSV/TSV file or a JSON document to leave alone or replace whole. A selector
+ * names a column (by header, or by 1-based number) or a JSON value (by key, or key path with
+ * array indices left out: `customer.email`). One that matches nothing is `invalid_option`, so a
+ * misspelt column never lets a value through; text and Markdown take none.
+ */
+export type DocumentOptions = { 
+/**
+ * Values kept as they are (an order id).
+ */
+skip?: Array<string>, 
+/**
+ * Values replaced whole as this entity type, whatever the detectors say
+ * (`{ name: "PERSON" }`).
+ */
+force?: { [key in string]: string }, 
+/**
+ * CSV/TSV: the first row is data, not column names (columns are then `1`, `2`, ...).
+ */
+noHeader?: boolean, };
+
+/**
+ * One replacement in a redacted document.
+ */
+export type DocumentSpan = { 
+/**
+ * `""` for text, the column for CSV/TSV, the key path for JSON (`orders[3].customer.email`).
+ */
+field: string, 
+/**
+ * The data row (CSV/TSV, from 0 after the header), the line's record (JSON Lines), the
+ * element of a top-level JSON array; else 0.
+ */
+record: number, 
+/**
+ * Offsets of `replacement` in the redacted document (UTF-16 unless the session's `offsets`
+ * say otherwise), as written there (CSV-quoted or JSON-escaped where the value needed it).
+ */
+start: number, end: number, entityType: string, detector: string, score: number, original: string, replacement: string, };
+
+/**
+ * What `RedactionSession.redactDocument` returns.
+ */
+export type DocumentRedaction = { format: DocumentFormat, 
+/**
+ * The redacted document.
+ */
+content: string, 
+/**
+ * Every replacement, in document order.
+ */
+spans: Array<DocumentSpan>, 
+/**
+ * Records read: text 1; CSV/TSV data rows; JSON Lines non-blank lines; a top-level JSON
+ * array's elements that hold strings, else 1.
+ */
+records: number, 
+/**
+ * Values handed to the detectors (cells, string values; text 1).
+ */
+values: number, 
+/**
+ * `[replacement, original]` for the whole session so far (so the last piece's restores
+ * every piece); what `restore` reads.
+ */
+mapping: Array<[string, string]>, };

@@ -4,44 +4,13 @@
 //! pieces and making a `File` of the result stay in JS; this file only converts.
 
 use super::classifiers::{RawRedactionSession, RawTokenClassifier};
+use super::dto::{JsDocumentOptions, JsDocumentRedaction};
 use super::{js_error, model_error, options, to_js};
-use crate::documents::{self, DocumentFormat, DocumentOptions, FieldRedactor};
-use crate::offsets::OffsetMap;
+use crate::documents::{self, DocumentFormat, FieldRedactor};
 use crate::pipelines::redaction::model_spans;
 use crate::pipelines::token_classification::TokenClassifier;
 use crate::redact::{Redaction, RedactionSession, Span};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
-
-/// `DocumentOptions` as JS passes them, plus `piece`.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
-struct JsDocumentOptions {
-    skip: Vec<String>,
-    force: BTreeMap<String, String>,
-    no_header: bool,
-    /// The content is one piece of a larger document: a selector that matches nothing here is
-    /// not an error (it may match in another piece), and the result lists in `matched` the
-    /// selectors that did match, for the caller to judge over every piece.
-    piece: bool,
-}
-
-impl JsDocumentOptions {
-    fn native(self) -> (DocumentOptions, bool) {
-        let options = DocumentOptions {
-            skip: self.skip,
-            // The CLI's `--force name=person` reads the same: Presidio's names and any case.
-            force: self
-                .force
-                .into_iter()
-                .map(|(selector, ty)| (selector, crate::redact::canonical_name(&ty)))
-                .collect(),
-            no_header: self.no_header,
-        };
-        (options, self.piece)
-    }
-}
 
 /// A session (and a model, if any) as the document walkers' `FieldRedactor`, as the CLI's
 /// `PiiRedactor::redact_document` does it: the model reads each record's context, the
@@ -62,35 +31,6 @@ impl FieldRedactor for SessionFields<'_> {
     fn redact(&mut self, text: &str, spans: &[Span]) -> crate::Result<Redaction> {
         self.session.redact(text, spans)
     }
-}
-
-/// One replacement; `start`/`end` in the session's offset unit of the redacted `content`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct JsDocumentSpan {
-    field: String,
-    record: usize,
-    start: usize,
-    end: usize,
-    entity_type: String,
-    detector: String,
-    score: f32,
-    original: String,
-    replacement: String,
-}
-
-/// `mapping` is the whole session's, so the last piece's restores every piece.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct JsDocumentRedaction {
-    format: &'static str,
-    content: String,
-    spans: Vec<JsDocumentSpan>,
-    records: usize,
-    values: usize,
-    mapping: Vec<(String, String)>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    matched: Option<Vec<String>>,
 }
 
 #[wasm_bindgen]
@@ -139,31 +79,9 @@ impl RawRedactionSession {
         if !piece {
             documents::check_selectors(format, &opts, &used).map_err(js_error)?;
         }
-        let map = OffsetMap::new(&out.content, self.enc);
-        let spans = out
-            .spans
-            .into_iter()
-            .map(|s| JsDocumentSpan {
-                field: s.field,
-                record: s.record,
-                start: map.convert(s.start),
-                end: map.convert(s.end),
-                entity_type: s.entity_type,
-                detector: s.detector,
-                score: s.score,
-                original: s.original,
-                replacement: s.replacement,
-            })
-            .collect();
-        to_js(&JsDocumentRedaction {
-            format: format.name(),
-            content: out.content,
-            spans,
-            records: out.records,
-            values: out.values,
-            mapping: self.inner.mapping().to_vec(),
-            matched: piece.then(|| used.into_iter().collect()),
-        })
+        let matched = piece.then(|| used.into_iter().collect());
+        let mapping = self.inner.mapping().to_vec();
+        to_js(&JsDocumentRedaction::new(out, self.enc, mapping, matched))
     }
 }
 

@@ -3,6 +3,7 @@
 //! conversion to and from `JsValue` lives in `mod.rs`.
 
 use crate::config::Family;
+use crate::documents::{DocumentOptions, DocumentRedaction};
 use crate::offsets::{byte_offset, OffsetEncoding, OffsetMap};
 use crate::pipelines::text_classification::{
     ClassLabel, FunctionToApply, TextClassificationOptions,
@@ -17,7 +18,7 @@ use crate::redact::{
 };
 use crate::{Error, ModelBundle, Result};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 #[cfg(test)]
 use ts_rs::TS;
 
@@ -548,6 +549,132 @@ impl JsRedaction {
     }
 }
 
+// ---- documents (redactFile, redactFormData, RedactionSession.redactDocument) -------------
+
+/// Which values of a CSV/TSV file or a JSON document to leave alone or replace whole. A selector
+/// names a column (by header, or by 1-based number) or a JSON value (by key, or key path with
+/// array indices left out: `customer.email`). One that matches nothing is `invalid_option`, so a
+/// misspelt column never lets a value through; text and Markdown take none.
+#[derive(Deserialize, Default)]
+#[cfg_attr(test, derive(TS), ts(rename = "DocumentOptions"))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct JsDocumentOptions {
+    /// Values kept as they are (an order id).
+    #[cfg_attr(test, ts(as = "Option<Vec<String>>", optional))]
+    skip: Vec<String>,
+    /// Values replaced whole as this entity type, whatever the detectors say
+    /// (`{ name: "PERSON" }`).
+    #[cfg_attr(test, ts(as = "Option<BTreeMap<String, String>>", optional))]
+    force: BTreeMap<String, String>,
+    /// CSV/TSV: the first row is data, not column names (columns are then `1`, `2`, ...).
+    #[cfg_attr(test, ts(as = "Option<bool>", optional))]
+    no_header: bool,
+    /// Set by `js/documents.ts`, not by users: the content is one piece of a larger document,
+    /// so a selector that matches nothing here is not an error (it may match in another
+    /// piece), and the result lists in `matched` the selectors that did, for the caller to
+    /// judge over every piece.
+    #[cfg_attr(test, ts(skip))]
+    piece: bool,
+}
+
+impl JsDocumentOptions {
+    /// The native options, and whether this is a piece.
+    pub fn native(self) -> (DocumentOptions, bool) {
+        let options = DocumentOptions {
+            skip: self.skip,
+            // The CLI's `--force name=person` reads the same: Presidio's names and any case.
+            force: self
+                .force
+                .into_iter()
+                .map(|(selector, ty)| (selector, crate::redact::canonical_name(&ty)))
+                .collect(),
+            no_header: self.no_header,
+        };
+        (options, self.piece)
+    }
+}
+
+/// One replacement in a redacted document.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(TS), ts(rename = "DocumentSpan"))]
+#[serde(rename_all = "camelCase")]
+struct JsDocumentSpan {
+    /// `""` for text, the column for CSV/TSV, the key path for JSON (`orders[3].customer.email`).
+    field: String,
+    /// The data row (CSV/TSV, from 0 after the header), the line's record (JSON Lines), the
+    /// element of a top-level JSON array; else 0.
+    record: usize,
+    /// Offsets of `replacement` in the redacted document (UTF-16 unless the session's `offsets`
+    /// say otherwise), as written there (CSV-quoted or JSON-escaped where the value needed it).
+    start: usize,
+    end: usize,
+    entity_type: String,
+    detector: String,
+    score: f32,
+    original: String,
+    replacement: String,
+}
+
+/// What `RedactionSession.redactDocument` returns.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(TS), ts(rename = "DocumentRedaction"))]
+#[serde(rename_all = "camelCase")]
+pub struct JsDocumentRedaction {
+    #[cfg_attr(test, ts(type = "DocumentFormat"))]
+    format: &'static str,
+    /// The redacted document.
+    content: String,
+    /// Every replacement, in document order.
+    spans: Vec<JsDocumentSpan>,
+    /// Records read: text 1; CSV/TSV data rows; JSON Lines non-blank lines; a top-level JSON
+    /// array's elements that hold strings, else 1.
+    records: usize,
+    /// Values handed to the detectors (cells, string values; text 1).
+    values: usize,
+    /// `[replacement, original]` for the whole session so far (so the last piece's restores
+    /// every piece); what `restore` reads.
+    mapping: Vec<(String, String)>,
+    /// Pieces only: the selectors that matched (see `JsDocumentOptions::piece`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(skip))]
+    matched: Option<Vec<String>>,
+}
+
+impl JsDocumentRedaction {
+    pub fn new(
+        out: DocumentRedaction,
+        enc: OffsetEncoding,
+        mapping: Vec<(String, String)>,
+        matched: Option<Vec<String>>,
+    ) -> Self {
+        let map = OffsetMap::new(&out.content, enc);
+        let spans = out
+            .spans
+            .into_iter()
+            .map(|s| JsDocumentSpan {
+                field: s.field,
+                record: s.record,
+                start: map.convert(s.start),
+                end: map.convert(s.end),
+                entity_type: s.entity_type,
+                detector: s.detector,
+                score: s.score,
+                original: s.original,
+                replacement: s.replacement,
+            })
+            .collect();
+        JsDocumentRedaction {
+            format: out.format.name(),
+            content: out.content,
+            spans,
+            records: out.records,
+            values: out.values,
+            mapping,
+            matched,
+        }
+    }
+}
+
 /// What `restore` needs of a redaction; other fields of the object passed in are ignored.
 #[derive(Deserialize)]
 pub struct RestoreInput {
@@ -626,6 +753,21 @@ mod typescript {
         format!("{}export {}\n", T::docs().unwrap_or_default(), T::decl(cfg))
     }
 
+    /// The format names `documentFormat` returns (`DocumentFormat::name`, not its serde form).
+    fn document_format() -> String {
+        let names: Vec<String> = crate::documents::DocumentFormat::ALL
+            .iter()
+            .map(|f| format!("\"{}\"", f.name()))
+            .collect();
+        format!(
+            "/**\n * The formats a document is redacted in: plain text, Markdown, CSV, TSV, JSON, \
+             JSON Lines.\n * Anything else (images, PDFs, office files, any binary) is a \
+             `ModelError(\"unsupported_format\")`,\n * never passed through.\n */\n\
+             export type DocumentFormat = {};\n",
+            names.join(" | ")
+        )
+    }
+
     fn generated() -> String {
         let cfg = Config::new();
         let decls = [
@@ -652,6 +794,10 @@ mod typescript {
             declaration::<JsRedactedSpan>(&cfg),
             declaration::<MessageOptions>(&cfg),
             declaration::<JsRedaction>(&cfg),
+            document_format(),
+            declaration::<JsDocumentOptions>(&cfg),
+            declaration::<JsDocumentSpan>(&cfg),
+            declaration::<JsDocumentRedaction>(&cfg),
         ];
         format!(
             "// Generated from the Rust types of src/wasm/dto.rs by\n\
