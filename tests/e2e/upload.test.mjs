@@ -261,6 +261,27 @@ try {
     assert(received.length === before, "a request was made");
   });
 
+  await checks.run("kept columns stay as they were; a column the file lacks is an error", async () => {
+    const csv = "id,name,email\r\n7301,Henrietta Vorstmann,h.vorstmann@example.net\r\n7302,Ottokar Brzeski,\r\n";
+    const upload = () => page.setInputFiles("#upload-input", { name: "kept.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await page.fill("#upload-skip", "id");
+    await upload();
+    await page.waitForFunction(() => document.getElementById("upload-status")?.textContent?.startsWith("kept.csv"), null, { timeout: TIMEOUT });
+    const redacted = await page.locator("#upload-redacted").textContent();
+    const rows = redacted.trim().split(/\r?\n/).map((line) => line.split(",")[0]);
+    assert(rows.join("|") === "id|7301|7302", `the id column changed: ${rows.join("|")}`);
+    assert(!redacted.includes("h.vorstmann@example.net"), "the e-mail address was kept");
+    // Changing the list redacts the same file again, with no new upload.
+    await page.fill("#upload-skip", "ident");
+    await page.locator("#upload-skip").press("Enter");
+    await page.waitForSelector('#upload-status[data-state="error"][data-code="invalid_option"]', { timeout: TIMEOUT });
+    const status = await page.locator("#upload-status").textContent();
+    assert(status.includes("ident"), `the error does not name the column: ${status}`);
+    await page.fill("#upload-skip", "");
+    await page.locator("#upload-skip").press("Enter");
+    await page.waitForSelector('#upload-status[data-state="done"]', { timeout: TIMEOUT });
+  });
+
   await checks.run("no CSP violation or console error", async () => {
     assert(problems.length === 0, problems.join("\n"));
   });

@@ -12,6 +12,7 @@ const ECHO_URL = "echo";
 
 const ui = {
   input: byId<HTMLInputElement>("upload-input"),
+  skip: byId<HTMLInputElement>("upload-skip"),
   drop: byId("upload-drop"),
   status: byId("upload-status"),
   counts: byId("upload-counts"),
@@ -25,7 +26,15 @@ const ui = {
 };
 
 let current: FileRedaction | undefined;
+let chosen: File | undefined;
 let seq = 0;
+
+/** The columns or keys to keep, for the formats that have them (text and Markdown take none). */
+function skipFor(file: File): string[] {
+  const structured = /\.(csv|tsv|json|jsonl|ndjson)$/i.test(file.name);
+  const names = ui.skip.value.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  return structured ? names : [];
+}
 
 /** The redacted text with each replacement in a <mark> naming its type and original. */
 function renderRedacted(text: string, r: FileRedaction): void {
@@ -69,6 +78,7 @@ async function redactChosen(file: File, model: () => TokenClassifier | undefined
   ui.status.textContent = `Redacting ${file.name}…`;
   try {
     const r = await redactFile(file, {
+      skip: skipFor(file),
       onProgress: ({ loaded, total }) => {
         if (mine === seq) ui.status.textContent = `Redacting ${file.name}: ${Math.round((100 * loaded) / Math.max(total, 1))}%`;
       },
@@ -134,10 +144,12 @@ async function echoAvailable(): Promise<boolean> {
 /** Wires the panel; `model` is the token classifier in use, if the current model is one. */
 export function setUpUpload(model: () => TokenClassifier | undefined): void {
   const take = (files: FileList | null | undefined) => {
-    const file = files?.[0];
-    if (file) void redactChosen(file, model);
+    chosen = files?.[0] ?? chosen;
+    if (chosen) void redactChosen(chosen, model);
   };
   ui.input.addEventListener("change", () => take(ui.input.files));
+  // A new list of kept columns redacts the chosen file again.
+  ui.skip.addEventListener("change", () => take(undefined));
   ui.drop.addEventListener("dragover", (e) => {
     e.preventDefault();
     ui.drop.dataset.over = "true";
