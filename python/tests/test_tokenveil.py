@@ -1,8 +1,8 @@
 """The Python package against the CLI built from the same crate: the same entities, labels and
 redactions, in characters; errors with the engine's codes; batches equal to single calls.
 
-The CLI is $TOKENVEIL_CLI, else target/release/tokenveil (scripts/test.sh's python tier builds
-it). Without it the parity tests skip, and fail when TOKENVEIL_REQUIRE_MODELS=1 (as in CI).
+The CLI is $TOKENVEIL_CLI, else target/debug/tokenveil (`cargo build --bin tokenveil`; the
+python tier of scripts/test.sh builds it). Without it the parity tests skip, and fail when TOKENVEIL_REQUIRE_MODELS=1 (as in CI).
 """
 
 import json
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NER = ROOT / "models/ner/ner-q8_0.gguf"
 SST2 = ROOT / "models/sst2/sst2-q8_0.gguf"
 PII = ROOT / "models/pii/pii-q8_0.gguf"
-CLI = Path(os.environ.get("TOKENVEIL_CLI", ROOT / "target/release/tokenveil"))
+CLI = Path(os.environ.get("TOKENVEIL_CLI", ROOT / "target/debug/tokenveil"))
 
 # Prose, emoji before and inside entities, CJK, accents, right-to-left text, and a text longer
 # than one 512-token window (so windows and their merge are compared too).
@@ -41,7 +41,7 @@ BATCH_SCORE_BOUND = 1e-3
 def cli(*args, stdin=None):
     if not CLI.is_file():
         if os.environ.get("TOKENVEIL_REQUIRE_MODELS") == "1":
-            pytest.fail(f"no CLI at {CLI}: build it with `cargo build --release` or set TOKENVEIL_CLI")
+            pytest.fail(f"no CLI at {CLI}: build it with `cargo build --bin tokenveil` or set TOKENVEIL_CLI")
         pytest.skip(f"no CLI at {CLI}")
     out = subprocess.run([str(CLI), "--json", *args], capture_output=True, text=True, input=stdin, check=True)
     return json.loads(out.stdout)
