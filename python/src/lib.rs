@@ -13,7 +13,7 @@
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyList, PyString};
+use pyo3::types::{PyDict, PyFloat, PyList, PyString};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -98,69 +98,116 @@ fn texts_of(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
         .collect()
 }
 
-/// JSON as Python objects: dicts, lists, str, int, float, bool, None.
-fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match value {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => u.into_pyobject(py)?.into_any(),
-            (None, Some(i)) => i.into_pyobject(py)?.into_any(),
-            _ => PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any(),
-        },
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(items) => {
-            let list = PyList::empty(py);
-            for item in items {
-                list.append(to_py(py, item)?)?;
-            }
-            list.into_any()
+/// A dict whose keys keep the order given (the Hugging Face pipelines' order when printed);
+/// `None` values are left out, as the pipelines leave out the fields a strategy has not.
+fn dict<'py>(
+    py: Python<'py>,
+    items: Vec<(&str, Option<Bound<'py, PyAny>>)>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let d = PyDict::new(py);
+    for (k, v) in items {
+        if let Some(v) = v {
+            d.set_item(k, v)?;
         }
-        Value::Object(map) => {
-            let dict = PyDict::new(py);
-            for (k, v) in map {
-                dict.set_item(k, to_py(py, v)?)?;
-            }
-            dict.into_any()
-        }
-    })
+    }
+    Ok(d.into_any())
 }
 
-fn json_of<T: serde::Serialize>(value: &T) -> PyResult<Value> {
-    serde_json::to_value(value).map_err(|e| invalid(format!("cannot convert the result: {e}")))
+fn py_str<'py>(py: Python<'py>, s: &str) -> Option<Bound<'py, PyAny>> {
+    Some(PyString::new(py, s).into_any())
 }
 
-/// Entities with character offsets, as dicts with the Hugging Face fields.
-fn entities_json(text: &str, entities: Vec<Entity>) -> PyResult<Value> {
+fn py_f32(py: Python<'_>, x: f32) -> Option<Bound<'_, PyAny>> {
+    Some(PyFloat::new(py, f64::from(x)).into_any())
+}
+
+fn py_int(py: Python<'_>, n: usize) -> PyResult<Option<Bound<'_, PyAny>>> {
+    Ok(Some(n.into_pyobject(py)?.into_any()))
+}
+
+/// Entities with character offsets, as dicts with the Hugging Face fields in their order:
+/// `entity`/`entity_group`, `score`, `index` (strategy `none`), `word`, `start`, `end`.
+fn entities_py<'py>(
+    py: Python<'py>,
+    text: &str,
+    entities: &[Entity],
+) -> PyResult<Bound<'py, PyAny>> {
     let map = OffsetMap::new(text, OffsetEncoding::Codepoint);
-    let rows: Vec<Entity> = entities
-        .into_iter()
-        .map(|mut e| {
-            (e.start, e.end) = (map.convert(e.start), map.convert(e.end));
-            e
-        })
-        .collect();
-    json_of(&rows)
+    let list = PyList::empty(py);
+    for e in entities {
+        list.append(dict(
+            py,
+            vec![
+                ("entity", e.entity.as_deref().and_then(|l| py_str(py, l))),
+                (
+                    "entity_group",
+                    e.entity_group.as_deref().and_then(|l| py_str(py, l)),
+                ),
+                ("score", py_f32(py, e.score)),
+                (
+                    "index",
+                    e.index.map(|i| py_int(py, i)).transpose()?.flatten(),
+                ),
+                ("word", py_str(py, &e.word)),
+                ("start", py_int(py, map.convert(e.start))?),
+                ("end", py_int(py, map.convert(e.end))?),
+            ],
+        )?)?;
+    }
+    Ok(list.into_any())
 }
 
 /// `{text, spans, mapping}` with character offsets: `start`/`end` into the input,
 /// `new_start`/`new_end` into the redacted text (the CLI's `redact --json`, less `offsets`).
-fn redaction_json(input: &str, r: &Redaction) -> PyResult<Value> {
+fn redaction_py<'py>(py: Python<'py>, input: &str, r: &Redaction) -> PyResult<Bound<'py, PyAny>> {
     let (old, new) = (
         OffsetMap::new(input, OffsetEncoding::Codepoint),
         OffsetMap::new(&r.text, OffsetEncoding::Codepoint),
     );
-    let spans: Vec<_> = r
-        .spans
-        .iter()
-        .cloned()
-        .map(|mut s| {
-            (s.start, s.end) = (old.convert(s.start), old.convert(s.end));
-            (s.new_start, s.new_end) = (new.convert(s.new_start), new.convert(s.new_end));
-            s
-        })
-        .collect();
-    Ok(serde_json::json!({"text": r.text, "spans": json_of(&spans)?, "mapping": r.mapping}))
+    let spans = PyList::empty(py);
+    for s in &r.spans {
+        spans.append(dict(
+            py,
+            vec![
+                ("entity_type", py_str(py, &s.entity_type)),
+                ("detector", py_str(py, &s.detector)),
+                ("score", py_f32(py, s.score)),
+                ("start", py_int(py, old.convert(s.start))?),
+                ("end", py_int(py, old.convert(s.end))?),
+                ("new_start", py_int(py, new.convert(s.new_start))?),
+                ("new_end", py_int(py, new.convert(s.new_end))?),
+                ("original", py_str(py, &s.original)),
+                ("replacement", py_str(py, &s.replacement)),
+            ],
+        )?)?;
+    }
+    // [replacement, original] lists, as the CLI's JSON (and `restore --mapping`) has them.
+    let mapping = PyList::empty(py);
+    for (replacement, original) in &r.mapping {
+        mapping.append(PyList::new(py, [replacement, original])?)?;
+    }
+    dict(
+        py,
+        vec![
+            ("text", py_str(py, &r.text)),
+            ("spans", Some(spans.into_any())),
+            ("mapping", Some(mapping.into_any())),
+        ],
+    )
+}
+
+fn labels_py<'py>(py: Python<'py>, c: &TextClassification) -> PyResult<Bound<'py, PyAny>> {
+    let list = PyList::empty(py);
+    for l in &c.labels {
+        list.append(dict(
+            py,
+            vec![
+                ("label", py_str(py, &l.label)),
+                ("score", py_f32(py, l.score)),
+            ],
+        )?)?;
+    }
+    Ok(list.into_any())
 }
 
 fn load(path: &PathBuf, weights: Option<&str>) -> PyResult<ModelBundle> {
@@ -219,11 +266,8 @@ impl TokenClassifier {
     ) -> PyResult<Bound<'py, PyAny>> {
         let text = text_of(text, "text")?;
         let opts = token_options(aggregation_strategy, ignore_labels, stride, batch_size)?;
-        let value = py.detach(|| {
-            let entities = self.inner.classify(&text, &opts).or_raise()?;
-            entities_json(&text, entities)
-        })?;
-        to_py(py, &value)
+        let entities = py.detach(|| self.inner.classify(&text, &opts).or_raise())?;
+        entities_py(py, &text, &entities)
     }
 
     /// Many texts: their windows are batched together through the model (`batch_size` windows
@@ -240,16 +284,15 @@ impl TokenClassifier {
     ) -> PyResult<Bound<'py, PyAny>> {
         let texts = texts_of(texts)?;
         let opts = token_options(aggregation_strategy, ignore_labels, stride, batch_size)?;
-        let value = py.detach(|| {
+        let all = py.detach(|| {
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            let all = self.inner.classify_batch(&refs, &opts).or_raise()?;
-            texts
-                .iter()
-                .zip(all)
-                .map(|(t, e)| entities_json(t, e))
-                .collect::<PyResult<Vec<Value>>>()
+            self.inner.classify_batch(&refs, &opts).or_raise()
         })?;
-        to_py(py, &Value::Array(value))
+        let list = PyList::empty(py);
+        for (t, e) in texts.iter().zip(&all) {
+            list.append(entities_py(py, t, e)?)?;
+        }
+        Ok(list.into_any())
     }
 }
 
@@ -272,10 +315,6 @@ fn text_options(
         },
         batch_size,
     })
-}
-
-fn labels_json(c: TextClassification) -> PyResult<Value> {
-    json_of(&c.labels)
 }
 
 #[pymethods]
@@ -304,8 +343,8 @@ impl TextClassifier {
     ) -> PyResult<Bound<'py, PyAny>> {
         let text = text_of(text, "text")?;
         let opts = text_options(top_k, function_to_apply, batch_size)?;
-        let value = py.detach(|| labels_json(self.inner.classify(&text, &opts).or_raise()?))?;
-        to_py(py, &value)
+        let out = py.detach(|| self.inner.classify(&text, &opts).or_raise())?;
+        labels_py(py, &out)
     }
 
     #[pyo3(signature = (texts, *, top_k=Some(1), function_to_apply=None, batch_size=8))]
@@ -319,16 +358,15 @@ impl TextClassifier {
     ) -> PyResult<Bound<'py, PyAny>> {
         let texts = texts_of(texts)?;
         let opts = text_options(top_k, function_to_apply, batch_size)?;
-        let value = py.detach(|| {
+        let all = py.detach(|| {
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            self.inner
-                .classify_batch(&refs, &opts)
-                .or_raise()?
-                .into_iter()
-                .map(labels_json)
-                .collect::<PyResult<Vec<Value>>>()
+            self.inner.classify_batch(&refs, &opts).or_raise()
         })?;
-        to_py(py, &Value::Array(value))
+        let list = PyList::empty(py);
+        for c in &all {
+            list.append(labels_py(py, c)?)?;
+        }
+        Ok(list.into_any())
     }
 }
 
@@ -448,8 +486,8 @@ impl PiiRedactor {
         text: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let text = text_of(text, "text")?;
-        let value = py.detach(|| redaction_json(&text, &self.inner.redact(&text).or_raise()?))?;
-        to_py(py, &value)
+        let r = py.detach(|| self.inner.redact(&text).or_raise())?;
+        redaction_py(py, &text, &r)
     }
 
     /// Many independent texts, each as `redact` would, in parallel on rayon's threads with the
@@ -460,13 +498,17 @@ impl PiiRedactor {
         texts: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let texts = texts_of(texts)?;
-        let value = py.detach(|| {
+        let all = py.detach(|| {
             texts
                 .par_iter()
-                .map(|t| redaction_json(t, &self.inner.redact(t).or_raise()?))
-                .collect::<PyResult<Vec<Value>>>()
+                .map(|t| self.inner.redact(t).or_raise())
+                .collect::<PyResult<Vec<Redaction>>>()
         })?;
-        to_py(py, &Value::Array(value))
+        let list = PyList::empty(py);
+        for (t, r) in texts.iter().zip(&all) {
+            list.append(redaction_py(py, t, r)?)?;
+        }
+        Ok(list.into_any())
     }
 
     /// A session for one conversation: one numbering over its messages, and `restore`.
@@ -498,13 +540,8 @@ impl Session {
         let text = text_of(text, "text")?;
         let redactor = self.redactor.get();
         let session = &mut self.session;
-        let value = py.detach(|| {
-            redaction_json(
-                &text,
-                &redactor.inner.redact_in(session, &text, &[]).or_raise()?,
-            )
-        })?;
-        to_py(py, &value)
+        let r = py.detach(|| redactor.inner.redact_in(session, &text, &[]).or_raise())?;
+        redaction_py(py, &text, &r)
     }
 
     /// `reply` with every placeholder or hash of the session put back.

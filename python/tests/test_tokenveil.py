@@ -101,8 +101,10 @@ def test_ner_options(ner):
     every = ner.classify(text, ignore_labels=[])
     assert {e["entity"] for e in every} >= {"O", "B-PER"}
     assert all("index" in e and "entity" in e for e in every)
+    # The Hugging Face pipelines' fields, in their order (what a user sees printed).
+    assert list(every[0]) == ["entity", "score", "index", "word", "start", "end"]
     grouped = ner.classify(text, aggregation_strategy="simple")
-    assert all("entity_group" in e and "index" not in e for e in grouped)
+    assert all(list(e) == ["entity_group", "score", "word", "start", "end"] for e in grouped)
     long = TEXTS[-1]
     strided = ner.classify(long, stride=32, aggregation_strategy="simple")
     same_rows(strided, cli("ner", "-m", str(NER), "--aggregation", "simple", "--stride", "32", long)["entities"])
