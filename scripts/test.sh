@@ -7,6 +7,7 @@
 #   4. end to end in Debian's Chromium: the relaxed and threaded builds, the demo page, a
 #      throwaway app using the packed package, and a 10,000-call soak through the worker
 #   5. a short fuzz run of every cargo-fuzz target (FUZZ_SECONDS each, default 20)
+#   6. the Python package: its wheel (maturin) installed in a fresh venv, pytest against the CLI
 #
 # Usage:
 #   scripts/test.sh                  every tier, in order (what CI runs)
@@ -14,8 +15,9 @@
 #   scripts/test.sh --list           the tier names, one a line (--help: what each runs)
 #   scripts/test.sh --no-setup TIER...  skip scripts/setup.sh (on a machine already set up)
 #   scripts/test.sh --heavy [TIER...]    also the slow checks kept out of CI: in the native tier,
-#                                    `cargo publish --dry-run` (a full build of the packaged crate)
-# Tiers: native, reproducible, wasm-build, wasm-test, js, e2e, fuzz (tests/README.md says what
+#                                    `cargo publish --dry-run` (a full build of the packaged crate);
+#                                    in the python tier, Ray installed and the Ray Data example run
+# Tiers: native, reproducible, wasm-build, wasm-test, js, e2e, fuzz, python (tests/README.md says what
 # each needs and how long it takes). wasm-test, js and e2e test the package that wasm-build last
 # built (dist/, target/relaxed/): run wasm-build with them after changing src/ or js/.
 set -euo pipefail
@@ -30,6 +32,7 @@ TIERS=(
   "js|3. vitest on the built package and the type tests (npm test)"
   "e2e|4. end to end in Chromium: relaxed and threaded builds, demo page, demo uploads, packed package, soak"
   "fuzz|5. each cargo-fuzz target for FUZZ_SECONDS (default 20) from the committed seeds"
+  "python|6. the Python wheel (maturin) in a fresh venv: pytest against the CLI (--heavy: Ray too)"
 )
 names=()
 for t in "${TIERS[@]}"; do names+=("${t%%|*}"); done
@@ -152,6 +155,29 @@ tier_fuzz() {
   rm -f "$flog"
 }
 
+tier_python() {
+  tier "6. Python package: the wheel built by maturin, installed in a fresh venv, pytest"
+  local started=$SECONDS wheels=target/wheels
+  # The tests' reference is the CLI: the debug build, which the native and reproducible tiers
+  # have already built in a full run (a release build of it would cost minutes more).
+  cargo build --bin tokenveil 2>&1 | tee -a "$log"
+  rm -rf "$wheels"
+  # One target dir with the root: python/Cargo.toml copies the root's release profile, so a
+  # `cargo build --release` and the wheel share their compiled dependencies.
+  CARGO_TARGET_DIR="$PWD/target" .dev/venv/bin/maturin build --release -m python/Cargo.toml \
+    -o "$wheels" -i python3 2>&1 | grep -v '^ *Compiling '
+  # A fresh venv each run: the tests see the wheel as a user installs it, not a stale copy.
+  rm -rf .dev/pyvenv
+  python3 -m venv .dev/pyvenv
+  .dev/pyvenv/bin/python -m pip install -q --disable-pip-version-check "$wheels"/tokenveil-*.whl pytest==9.2.0
+  if [ "$heavy" = 1 ]; then
+    .dev/pyvenv/bin/python -m pip install -q --disable-pip-version-check -r python/requirements-ray.txt
+    export TOKENVEIL_RAY=1
+  fi
+  TOKENVEIL_CLI="$PWD/target/debug/tokenveil" .dev/pyvenv/bin/python -m pytest python/tests -q -p no:cacheprovider 2>&1 | tee -a "$log"
+  echo "python tier: $((SECONDS - started)) s"
+}
+
 for n in "${names[@]}"; do
   if selected "$n"; then "tier_${n//-/_}"; fi
 done
@@ -162,4 +188,5 @@ sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
   /^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
   /^ *Tests +[0-9]/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
   /^# [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
+  /^=* *([0-9]+ [a-z]+, )*[0-9]+ [a-z]+ in [0-9.]+s/ { for (i = 2; i <= NF; i++) { if ($i ~ /^passed,?$/) p += $(i-1); if ($i ~ /^failed,?$/) f += $(i-1) } }
   END { printf "\ntests: %d passed, %d failed\n", p, f }'
