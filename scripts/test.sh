@@ -162,10 +162,9 @@ tier_python() {
   # have already built in a full run (a release build of it would cost minutes more).
   cargo build --bin tokenveil 2>&1 | tee -a "$log"
   rm -rf "$wheels"
-  # One target dir with the root, and the dev profile: python/Cargo.toml copies the root's
-  # profiles, so the wheel reuses the dependencies the native tier's `cargo test` compiled
-  # (a release wheel would compile them all again: minutes on 2 cores). The tests check
-  # behaviour, not speed; a wheel to use is `maturin build --release` (docs/python.md).
+  # One target dir with the root, and the dev profile (python/Cargo.toml copies the root's
+  # profiles), to share what it can with the native tier's build; tests/README.md says what it
+  # costs. The tests check behaviour, not speed; a wheel to use is `maturin build --release`.
   CARGO_TARGET_DIR="$PWD/target" .dev/venv/bin/maturin build --profile dev -m python/Cargo.toml \
     -o "$wheels" -i python3 2>&1 | grep -v '^ *Compiling '
   # A fresh venv each run: the tests see the wheel as a user installs it, not a stale copy.
