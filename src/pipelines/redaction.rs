@@ -98,23 +98,28 @@ impl PiiRedactor {
         options: &DocumentOptions,
     ) -> Result<DocumentRedaction> {
         let mut fields = SessionFields {
-            redactor: self,
+            classifiers: &self.classifiers,
             session,
         };
         documents::redact_document(content, format, options, &mut fields)
     }
 }
 
-/// A redactor and a session as the document walkers' [`FieldRedactor`]: the models read each
-/// record's context, the session's detectors and operators redact each value.
-struct SessionFields<'a> {
-    redactor: &'a PiiRedactor,
-    session: &'a mut RedactionSession,
+/// Classifiers (none: patterns alone) and a session as the document walkers' [`FieldRedactor`]:
+/// the models read each record's context, the session's detectors and operators redact each
+/// value. [`PiiRedactor::redact_document`] and the wasm `redactDocument` share it.
+pub(crate) struct SessionFields<'a> {
+    pub(crate) classifiers: &'a [TokenClassifier],
+    pub(crate) session: &'a mut RedactionSession,
 }
 
 impl FieldRedactor for SessionFields<'_> {
     fn detect(&mut self, text: &str) -> Result<Vec<Span>> {
-        self.redactor.model_spans(text)
+        let mut spans = Vec::new();
+        for classifier in self.classifiers {
+            spans.extend(model_spans(classifier, text)?);
+        }
+        Ok(spans)
     }
 
     fn redact(&mut self, text: &str, spans: &[Span]) -> Result<Redaction> {

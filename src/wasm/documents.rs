@@ -6,32 +6,10 @@
 use super::classifiers::{RawRedactionSession, RawTokenClassifier};
 use super::dto::{JsDocumentOptions, JsDocumentRedaction};
 use super::{js_error, model_error, options, to_js};
-use crate::documents::{self, DocumentFormat, FieldRedactor};
-use crate::pipelines::redaction::model_spans;
+use crate::documents::{self, DocumentFormat};
+use crate::pipelines::redaction::SessionFields;
 use crate::pipelines::token_classification::TokenClassifier;
-use crate::redact::{Redaction, RedactionSession, Span};
 use wasm_bindgen::prelude::*;
-
-/// A session (and a model, if any) as the document walkers' `FieldRedactor`, as the CLI's
-/// `PiiRedactor::redact_document` does it: the model reads each record's context, the
-/// session's detectors and operators redact each value.
-struct SessionFields<'a> {
-    classifier: Option<&'a TokenClassifier>,
-    session: &'a mut RedactionSession,
-}
-
-impl FieldRedactor for SessionFields<'_> {
-    fn detect(&mut self, text: &str) -> crate::Result<Vec<Span>> {
-        match self.classifier {
-            Some(c) => model_spans(c, text),
-            None => Ok(Vec::new()),
-        }
-    }
-
-    fn redact(&mut self, text: &str, spans: &[Span]) -> crate::Result<Redaction> {
-        self.session.redact(text, spans)
-    }
-}
 
 #[wasm_bindgen]
 impl RawRedactionSession {
@@ -71,7 +49,7 @@ impl RawRedactionSession {
         let (opts, piece) = options::<JsDocumentOptions>(options_)?.native();
         let format = DocumentFormat::from_name(format).map_err(js_error)?;
         let mut fields = SessionFields {
-            classifier,
+            classifiers: classifier.map_or(&[][..], std::slice::from_ref),
             session: &mut self.inner,
         };
         let (out, used) = documents::redact_document_part(content, format, &opts, &mut fields)
