@@ -41,15 +41,7 @@ pub(super) fn gemm<V: Vector>(
     bias: &[f32],
     out: &mut [f32],
 ) {
-    // The kernel reads through raw pointers: check every extent it relies on, once.
-    let (blocks, groups) = (w.k / BLOCK, w.groups());
-    // The loops below walk the group-blocks two inputs (8 bytes for 4 columns) at a time.
-    assert!(w.step() == 2);
-    assert!(x.k == w.k && groups % 2 == 0 && groups * GROUP >= w.n);
-    assert!(values.len() == groups * blocks * GROUP_BLOCK_BYTES);
-    assert!(w.scales.len() == groups * blocks * GROUP);
-    assert!(x.values.len() == x.m * x.k && x.scales.len() == x.m * blocks);
-    assert!(bias.len() == w.n && out.len() == x.m * w.n);
+    check_extents(w, values, x, bias, out);
     let out = SharedOut::new(out);
     for_column_parts(w, x.m, |pairs| {
         let mut r = 0;
@@ -64,6 +56,25 @@ pub(super) fn gemm<V: Vector>(
             _ => {}
         }
     });
+}
+
+/// The vector kernels (this one and `avx2.rs`) read through raw pointers: every extent they
+/// rely on, checked once per product.
+pub(super) fn check_extents(
+    w: &PackedWeight,
+    values: &[i8],
+    x: &QuantizedRows,
+    bias: &[f32],
+    out: &[f32],
+) {
+    let (blocks, groups) = (w.k / BLOCK, w.groups());
+    // The kernels walk the group-blocks in pairs of inputs (8 bytes for 4 columns).
+    assert!(w.step() == 2);
+    assert!(x.k == w.k && groups % 2 == 0 && groups * GROUP >= w.n);
+    assert!(values.len() == groups * blocks * GROUP_BLOCK_BYTES);
+    assert!(w.scales.len() == groups * blocks * GROUP);
+    assert!(x.values.len() == x.m * x.k && x.scales.len() == x.m * blocks);
+    assert!(bias.len() == w.n && out.len() == x.m * w.n);
 }
 
 /// Rows `r0..r0 + R`, the columns of group pairs `pairs`.

@@ -1,5 +1,7 @@
-//! x86-64 SSE2 (every x86-64 CPU has it, so no run-time detection): `pmaddwd` is the pair dot
-//! product, as `i32x4.dot_i16x8_s` is in wasm. The quantizer stays the portable one here.
+//! x86-64 SSE2 (every x86-64 CPU has it): `pmaddwd` is the pair dot product, as
+//! `i32x4.dot_i16x8_s` is in wasm. Where the CPU has AVX2 (asked at run time), `gemm` hands the
+//! product to the twice as wide `avx2.rs` instead, which computes the same bits. The quantizer
+//! stays the portable one here.
 
 use super::kernel::Vector;
 pub(super) use super::quantize_block;
@@ -10,8 +12,25 @@ pub(super) struct Sse2;
 
 pub(super) const VECTOR: bool = true;
 
-/// The tiled kernel over this target's vectors.
+/// The tiled kernel: AVX2's where the CPU has it, else SSE2's.
 pub(super) fn gemm(
+    w: &PackedWeight,
+    values: &[i8],
+    x: &QuantizedRows,
+    bias: &[f32],
+    out: &mut [f32],
+) {
+    if super::avx2::available() {
+        super::kernel::check_extents(w, values, x, bias, out);
+        // SAFETY: the CPU has AVX2, and the extents are checked.
+        unsafe { super::avx2::gemm(w, values, x, bias, out) }
+    } else {
+        gemm_sse2(w, values, x, bias, out);
+    }
+}
+
+/// The SSE2 kernel whatever the CPU has (tests compare it with the AVX2 one).
+pub(super) fn gemm_sse2(
     w: &PackedWeight,
     values: &[i8],
     x: &QuantizedRows,
