@@ -91,3 +91,41 @@ fn top_two_gap(v: &[f32]) -> f32 {
         .zip(sorted.get(1))
         .map_or(f32::INFINITY, |(a, b)| a - b)
 }
+
+/// `PiiRedactor::redact_batch` (the bulk path of the CLI's `redact --jsonl` and the Python
+/// package) runs the model over texts of mixed lengths in shared padded passes: each text must
+/// come out exactly as `redact` makes it alone, including one longer than a window.
+#[test]
+fn pii_redact_batch_equals_redact_text_by_text() {
+    use tokenveil::pipelines::redaction::PiiRedactor;
+    use tokenveil::pipelines::token_classification::TokenClassifier;
+    use tokenveil::redact::RedactorConfig;
+    let model = ModelBundle::from_path(root().join("models/pii/pii-q8_0.gguf"), None).unwrap();
+    let redactor = PiiRedactor::new(
+        vec![TokenClassifier::new(model).unwrap()],
+        RedactorConfig::default(),
+    )
+    .unwrap();
+    let long =
+        "Dr. Amelia Kowalski of St. Mary's Hospital in Leeds saw the patient again. ".repeat(60);
+    let texts = [
+        "Hi, I'm Jonas Berg and my card 4111 1111 1111 1111 was charged twice.",
+        "",
+        "ok",
+        "Call Priya Natarajan on +44 20 7946 0958 or priya.n@example.org about ticket 88213.",
+        "Patient: María José Carreño, DOB 12/03/1987, diagnosed with type 2 diabetes in Sevilla.",
+        "Ｐａｓｓｐｏｒｔ Ｎｏ． ５１２３４５６７８ belongs to Kenji Watanabe 🙂",
+        &long,
+        "Our accountant, Mr. Tobias Lindqvist (Lindqvist & Partners AB), files the VAT return.",
+    ];
+    let batch = redactor.redact_batch(&texts);
+    assert_eq!(batch.len(), texts.len());
+    let mut hidden = 0;
+    for (text, got) in texts.iter().zip(batch) {
+        let got = got.unwrap();
+        let want = redactor.redact(text).unwrap();
+        assert_eq!(got, want, "{text:.60}");
+        hidden += got.spans.len();
+    }
+    assert!(hidden >= 15, "the model found only {hidden} spans");
+}

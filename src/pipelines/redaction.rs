@@ -66,6 +66,52 @@ impl PiiRedactor {
         self.redact_with_spans(text, &[])
     }
 
+    /// Many independent texts, each redacted as [`Self::redact`] redacts it, with the model run
+    /// over them together: their windows go through the encoder in padded passes of similar
+    /// lengths ([`TokenClassifier::classify_batch`]), which costs less per text than one pass
+    /// each. One result per text, in order; when a pass fails, the texts are run one by one so
+    /// that each error lands on its own text.
+    pub fn redact_batch(&self, texts: &[&str]) -> Vec<Result<Redaction>> {
+        self.batch_with(texts, |text, spans| {
+            redact::redact(text, spans, &self.config)
+        })
+    }
+
+    /// [`Self::redact_batch`] with each text in a fresh copy of `session` (made by
+    /// [`Self::session`]): the texts share its hash key and operators, not its numbering.
+    pub fn redact_batch_in(
+        &self,
+        session: &RedactionSession,
+        texts: &[&str],
+    ) -> Vec<Result<Redaction>> {
+        self.batch_with(texts, |text, spans| session.clone().redact(text, spans))
+    }
+
+    fn batch_with(
+        &self,
+        texts: &[&str],
+        redact: impl Fn(&str, &[Span]) -> Result<Redaction>,
+    ) -> Vec<Result<Redaction>> {
+        let mut spans = vec![Vec::new(); texts.len()];
+        let pooled: Result<()> = self.classifiers.iter().try_for_each(|classifier| {
+            for (all, mine) in spans.iter_mut().zip(model_spans_batch(classifier, texts)?) {
+                all.extend(mine);
+            }
+            Ok(())
+        });
+        match pooled {
+            Ok(()) => texts
+                .iter()
+                .zip(&spans)
+                .map(|(t, s)| redact(t, s))
+                .collect(),
+            Err(_) => texts
+                .iter()
+                .map(|t| redact(t, &self.spans_with(t, &[])?))
+                .collect(),
+        }
+    }
+
     /// Redacts with `extra` spans from the caller pooled in (byte offsets into `text`).
     pub fn redact_with_spans(&self, text: &str, extra: &[Span]) -> Result<Redaction> {
         redact::redact(text, &self.spans_with(text, extra)?, &self.config)
@@ -133,26 +179,41 @@ impl FieldRedactor for SessionFields<'_> {
 /// Whole words (`first` aggregation): a word the model marks is redacted entirely even when
 /// its later word pieces disagree.
 pub fn model_spans(classifier: &TokenClassifier, text: &str) -> Result<Vec<Span>> {
+    Ok(model_spans_batch(classifier, &[text])?
+        .pop()
+        .unwrap_or_default())
+}
+
+/// [`model_spans`] of many texts, the model run over them together
+/// ([`TokenClassifier::classify_batch`]).
+pub fn model_spans_batch(classifier: &TokenClassifier, texts: &[&str]) -> Result<Vec<Vec<Span>>> {
     let opts = TokenClassificationOptions {
         aggregation_strategy: AggregationStrategy::First,
         ..Default::default()
     };
-    let view = NormalizedView::new(text);
-    Ok(classifier
-        .classify(&view.text, &opts)?
+    let views: Vec<NormalizedView> = texts.iter().map(|t| NormalizedView::new(t)).collect();
+    let normalized: Vec<&str> = views.iter().map(|v| v.text.as_str()).collect();
+    let entities = classifier.classify_batch(&normalized, &opts)?;
+    Ok(views
         .iter()
-        .filter(|e| {
-            view.text
-                .get(e.start..e.end)
-                .is_some_and(has_word_character)
-        })
-        .filter_map(|e| {
-            let (start, end) = view.original_range(e.start, e.end)?;
-            Some(Span {
-                start,
-                end,
-                ..entity_span(e)
-            })
+        .zip(entities)
+        .map(|(view, entities)| {
+            entities
+                .iter()
+                .filter(|e| {
+                    view.text
+                        .get(e.start..e.end)
+                        .is_some_and(has_word_character)
+                })
+                .filter_map(|e| {
+                    let (start, end) = view.original_range(e.start, e.end)?;
+                    Some(Span {
+                        start,
+                        end,
+                        ..entity_span(e)
+                    })
+                })
+                .collect()
         })
         .collect())
 }

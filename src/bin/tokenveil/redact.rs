@@ -54,10 +54,12 @@ pub fn run(args: &RedactArgs, json: bool) -> Result<ExitCode> {
     if args.bulk.jsonl {
         // Records are independent (placeholders restart at _1) and share the run's hash key.
         return jsonl::run(&args.bulk, |texts| {
-            texts
-                .iter()
-                .map(|text| {
-                    let r = redactor.redact_in(&mut session.clone(), text, &[])?;
+            redactor
+                .redact_batch_in(&session, texts)
+                .into_iter()
+                .zip(texts)
+                .map(|(r, text)| {
+                    let r = r?;
                     let result = json.then(|| {
                         let mut all = units::redaction_json(text, &r, unit);
                         if let Some(map) = all.as_object_mut() {
