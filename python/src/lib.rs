@@ -28,6 +28,10 @@ use tokenveil::pipelines::token_classification::{
 use tokenveil::redact::{Redaction, RedactionSession, RedactorConfig};
 use tokenveil::{Error, ModelBundle};
 
+/// Texts per `PiiRedactor::redact_batch` call in `redact_batch`: enough to fill a few padded
+/// passes of similar lengths, and chunks enough for every thread.
+const REDACT_CHUNK: usize = 32;
+
 create_exception!(
     tokenveil,
     ModelError,
@@ -53,6 +57,23 @@ fn coded(code: &str, message: String) -> PyErr {
 
 fn invalid(message: String) -> PyErr {
     coded("invalid_option", message)
+}
+
+/// A keyword argument of the Rust type `T`: a value of the wrong Python type is an
+/// `invalid_option` `ModelError` like any other bad option, not PyO3's bare `TypeError` (PyO3
+/// adds the note "while processing 'NAME'" to either).
+struct Arg<T>(T);
+
+impl<'a, 'py, T: FromPyObject<'a, 'py>> FromPyObject<'a, 'py> for Arg<T> {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let py = obj.py();
+        T::extract(obj).map(Arg).map_err(|e| {
+            let e: PyErr = e.into();
+            invalid(format!("wrong type: {}", e.value(py)))
+        })
+    }
 }
 
 trait OrRaise<T> {
@@ -222,19 +243,21 @@ struct TokenClassifier {
     inner: NativeToken,
 }
 
+/// The keyword arguments of `classify` and `classify_batch`, as the pipeline's options.
 fn token_options(
-    aggregation_strategy: &str,
-    ignore_labels: Option<Vec<String>>,
-    stride: Option<usize>,
-    batch_size: usize,
+    aggregation_strategy: Arg<String>,
+    ignore_labels: Option<Arg<Vec<String>>>,
+    stride: Option<Arg<usize>>,
+    batch_size: Arg<usize>,
 ) -> PyResult<TokenClassificationOptions> {
     Ok(TokenClassificationOptions {
         aggregation_strategy: aggregation_strategy
+            .0
             .parse::<AggregationStrategy>()
             .or_raise()?,
-        ignore_labels: ignore_labels.unwrap_or_else(|| vec!["O".to_string()]),
-        stride,
-        batch_size,
+        ignore_labels: ignore_labels.map_or_else(|| vec!["O".to_string()], |l| l.0),
+        stride: stride.map(|s| s.0),
+        batch_size: batch_size.0,
     })
 }
 
@@ -242,7 +265,8 @@ fn token_options(
 impl TokenClassifier {
     #[new]
     #[pyo3(signature = (path, *, weights=None))]
-    fn new(py: Python<'_>, path: PathBuf, weights: Option<String>) -> PyResult<Self> {
+    fn new(py: Python<'_>, path: Arg<PathBuf>, weights: Option<Arg<String>>) -> PyResult<Self> {
+        let (path, weights) = (path.0, weights.map(|w| w.0));
         // Loading reads and unpacks the whole model: let other Python threads run meanwhile.
         let inner = py.detach(|| NativeToken::new(load(&path, weights.as_deref())?).or_raise())?;
         Ok(TokenClassifier { inner })
@@ -254,15 +278,15 @@ impl TokenClassifier {
         self.inner.model().labels().to_vec()
     }
 
-    #[pyo3(signature = (text, *, aggregation_strategy="none", ignore_labels=None, stride=None, batch_size=8))]
+    #[pyo3(signature = (text, *, aggregation_strategy=Arg("none".into()), ignore_labels=None, stride=None, batch_size=Arg(8)))]
     fn classify<'py>(
         &self,
         py: Python<'py>,
         text: &Bound<'py, PyAny>,
-        aggregation_strategy: &str,
-        ignore_labels: Option<Vec<String>>,
-        stride: Option<usize>,
-        batch_size: usize,
+        aggregation_strategy: Arg<String>,
+        ignore_labels: Option<Arg<Vec<String>>>,
+        stride: Option<Arg<usize>>,
+        batch_size: Arg<usize>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let text = text_of(text, "text")?;
         let opts = token_options(aggregation_strategy, ignore_labels, stride, batch_size)?;
@@ -272,15 +296,15 @@ impl TokenClassifier {
 
     /// Many texts: their windows are batched together through the model (`batch_size` windows
     /// a pass), with the GIL released.
-    #[pyo3(signature = (texts, *, aggregation_strategy="none", ignore_labels=None, stride=None, batch_size=8))]
+    #[pyo3(signature = (texts, *, aggregation_strategy=Arg("none".into()), ignore_labels=None, stride=None, batch_size=Arg(8)))]
     fn classify_batch<'py>(
         &self,
         py: Python<'py>,
         texts: &Bound<'py, PyAny>,
-        aggregation_strategy: &str,
-        ignore_labels: Option<Vec<String>>,
-        stride: Option<usize>,
-        batch_size: usize,
+        aggregation_strategy: Arg<String>,
+        ignore_labels: Option<Arg<Vec<String>>>,
+        stride: Option<Arg<usize>>,
+        batch_size: Arg<usize>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let texts = texts_of(texts)?;
         let opts = token_options(aggregation_strategy, ignore_labels, stride, batch_size)?;
@@ -302,18 +326,19 @@ struct TextClassifier {
     inner: NativeText,
 }
 
+/// The keyword arguments of `TextClassifier.classify` and `classify_batch`, as options.
 fn text_options(
-    top_k: Option<usize>,
-    function_to_apply: Option<&str>,
-    batch_size: usize,
+    top_k: Option<Arg<usize>>,
+    function_to_apply: Option<Arg<String>>,
+    batch_size: Arg<usize>,
 ) -> PyResult<TextClassificationOptions> {
     Ok(TextClassificationOptions {
-        top_k,
+        top_k: top_k.map(|k| k.0),
         function_to_apply: match function_to_apply {
             None => FunctionToApply::Default,
-            Some(f) => f.parse().or_raise()?,
+            Some(f) => f.0.parse().or_raise()?,
         },
-        batch_size,
+        batch_size: batch_size.0,
     })
 }
 
@@ -321,7 +346,8 @@ fn text_options(
 impl TextClassifier {
     #[new]
     #[pyo3(signature = (path, *, weights=None))]
-    fn new(py: Python<'_>, path: PathBuf, weights: Option<String>) -> PyResult<Self> {
+    fn new(py: Python<'_>, path: Arg<PathBuf>, weights: Option<Arg<String>>) -> PyResult<Self> {
+        let (path, weights) = (path.0, weights.map(|w| w.0));
         let inner = py.detach(|| NativeText::new(load(&path, weights.as_deref())?).or_raise())?;
         Ok(TextClassifier { inner })
     }
@@ -332,14 +358,14 @@ impl TextClassifier {
     }
 
     /// Labels with scores, best first: `top_k` of them (None: all).
-    #[pyo3(signature = (text, *, top_k=Some(1), function_to_apply=None, batch_size=8))]
+    #[pyo3(signature = (text, *, top_k=Some(Arg(1)), function_to_apply=None, batch_size=Arg(8)))]
     fn classify<'py>(
         &self,
         py: Python<'py>,
         text: &Bound<'py, PyAny>,
-        top_k: Option<usize>,
-        function_to_apply: Option<&str>,
-        batch_size: usize,
+        top_k: Option<Arg<usize>>,
+        function_to_apply: Option<Arg<String>>,
+        batch_size: Arg<usize>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let text = text_of(text, "text")?;
         let opts = text_options(top_k, function_to_apply, batch_size)?;
@@ -347,14 +373,14 @@ impl TextClassifier {
         labels_py(py, &out)
     }
 
-    #[pyo3(signature = (texts, *, top_k=Some(1), function_to_apply=None, batch_size=8))]
+    #[pyo3(signature = (texts, *, top_k=Some(Arg(1)), function_to_apply=None, batch_size=Arg(8)))]
     fn classify_batch<'py>(
         &self,
         py: Python<'py>,
         texts: &Bound<'py, PyAny>,
-        top_k: Option<usize>,
-        function_to_apply: Option<&str>,
-        batch_size: usize,
+        top_k: Option<Arg<usize>>,
+        function_to_apply: Option<Arg<String>>,
+        batch_size: Arg<usize>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let texts = texts_of(texts)?;
         let opts = text_options(top_k, function_to_apply, batch_size)?;
@@ -460,14 +486,14 @@ struct PiiRedactor {
 #[pymethods]
 impl PiiRedactor {
     #[new]
-    #[pyo3(signature = (path=None, *, no_model=false, **options))]
+    #[pyo3(signature = (path=None, *, no_model=Arg(false), **options))]
     fn new(
         py: Python<'_>,
         path: Option<&Bound<'_, PyAny>>,
-        no_model: bool,
+        no_model: Arg<bool>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let paths = model_paths(path, no_model)?;
+        let paths = model_paths(path, no_model.0)?;
         let config = redactor_config(py, options)?;
         let inner = py.detach(|| {
             let classifiers = paths
@@ -499,9 +525,15 @@ impl PiiRedactor {
     ) -> PyResult<Bound<'py, PyAny>> {
         let texts = texts_of(texts)?;
         let all = py.detach(|| {
+            // Chunks of texts on rayon's threads, each chunk's model passes batched
+            // (`PiiRedactor::redact_batch`); the matmuls inside share the same threads.
             texts
-                .par_iter()
-                .map(|t| self.inner.redact(t).or_raise())
+                .par_chunks(REDACT_CHUNK)
+                .flat_map_iter(|chunk| {
+                    let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+                    self.inner.redact_batch(&refs)
+                })
+                .map(|r| r.or_raise())
                 .collect::<PyResult<Vec<Redaction>>>()
         })?;
         let list = PyList::empty(py);

@@ -185,6 +185,35 @@ def test_redact_batch_equals_singles(pii):
     assert pii.redact_batch([]) == []
 
 
+def test_batch_calls_release_the_gil(pii, ner):
+    """While a batch call runs natively, another Python thread keeps running: it could not
+    count at all if the call held the GIL."""
+    import threading
+    import time
+
+    ticks = 0
+    stop = threading.Event()
+
+    def count():
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+            time.sleep(0.001)
+
+    counter = threading.Thread(target=count)
+    counter.start()
+    try:
+        for call in (lambda: pii.redact_batch(REDACT_TEXTS * 20), lambda: ner.classify_batch(REDACT_TEXTS * 20)):
+            before, started = ticks, time.perf_counter()
+            call()
+            during, seconds = ticks - before, time.perf_counter() - started
+            # About one tick a millisecond while the call runs (at least 0.1 s of work here).
+            assert seconds > 0.05 and during >= 10, (during, seconds)
+    finally:
+        stop.set()
+        counter.join()
+
+
 def test_hash_in_batch_needs_a_key():
     with pytest.raises(ModelError) as e:
         PiiRedactor(no_model=True, default_operator="hash").redact_batch(["call 415-555-0132"])
@@ -266,12 +295,23 @@ def write(path, data):
         lambda n, s, r: r.redact(b"bytes"),
         lambda n, s, r: r.redact_batch(["fine", "\udfff"]),
         lambda n, s, r: r.session().restore(3),
+        # Keyword arguments of the wrong Python type: a coded ModelError, not a bare TypeError.
+        lambda n, s, r: n.classify("x", batch_size="8"),
+        lambda n, s, r: n.classify("x", stride=-1),
+        lambda n, s, r: n.classify_batch(["x"], ignore_labels="O"),
+        lambda n, s, r: n.classify("x", aggregation_strategy=3),
+        lambda n, s, r: s.classify("x", top_k="all"),
+        lambda n, s, r: s.classify_batch(["x"], function_to_apply=1.5),
+        lambda n, s, r: TokenClassifier(42),
+        lambda n, s, r: TextClassifier(SST2, weights=7),
+        lambda n, s, r: PiiRedactor(no_model="yes"),
     ],
 )
 def test_bad_input_is_invalid_option(ner, sst2, pii, call):
     with pytest.raises(ModelError) as e:
         call(ner, sst2, pii)
     assert e.value.code == "invalid_option", str(e.value)
+    assert not isinstance(e.value, TypeError)
 
 
 def test_hostile_text_does_not_crash(ner, pii):
