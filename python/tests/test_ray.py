@@ -1,6 +1,6 @@
 """python/examples/ray_redact.py on a local 2-CPU Ray cluster: every record comes back, keyed,
-equal to one process's `redact_batch`. Opt-in (Ray is a large install): TOKENVEIL_RAY=1, which
-`scripts/test.sh --heavy python` sets after installing python/requirements-ray.txt.
+equal to one process's `redact_batch`. scripts/test.sh's python tier installs
+python/requirements-ray.txt and sets TOKENVEIL_RAY=1; without it (a venv with no Ray) it is skipped.
 """
 
 import json
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 if os.environ.get("TOKENVEIL_RAY") != "1":
-    pytest.skip("the Ray test is opt-in: TOKENVEIL_RAY=1 (scripts/test.sh --heavy python)", allow_module_level=True)
+    pytest.skip("the Ray test runs with TOKENVEIL_RAY=1 and python/requirements-ray.txt installed (scripts/test.sh python)", allow_module_level=True)
 
 import ray  # noqa: E402
 
