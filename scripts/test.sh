@@ -163,14 +163,15 @@ tier_python() {
   cargo build --bin tokenveil 2>&1 | tee -a "$log"
   rm -rf "$wheels"
   # One target dir with the root, and the dev profile (python/Cargo.toml copies the root's
-  # profiles), to share what it can with the native tier's build; tests/README.md says what it
-  # costs. The tests check behaviour, not speed; a wheel to use is `maturin build --release`.
+  # profiles): the wheel reuses the dependencies the native tier compiled, whose features
+  # Cargo.toml and python/Cargo.toml line up; tests/README.md says what it costs. The tests
+  # check behaviour, not speed; a wheel to use is `maturin build --release`.
   CARGO_TARGET_DIR="$PWD/target" .dev/venv/bin/maturin build --profile dev -m python/Cargo.toml \
     -o "$wheels" -i python3 2>&1 | grep -v '^ *Compiling '
   # A fresh venv each run: the tests see the wheel as a user installs it, not a stale copy.
   rm -rf .dev/pyvenv
   python3 -m venv .dev/pyvenv
-  # Ray Data (about 20 s to install, 40 s for its job on a local 2-CPU cluster) is part of the tier.
+  # Ray Data is part of the tier: its test runs the example job on a local 2-CPU cluster.
   .dev/pyvenv/bin/python -m pip install -q --disable-pip-version-check "$wheels"/tokenveil-*.whl pytest==9.2.0 \
     -r python/requirements-ray.txt
   TOKENVEIL_RAY=1 TOKENVEIL_CLI="$PWD/target/debug/tokenveil" .dev/pyvenv/bin/python -m pytest python/tests -q -p no:cacheprovider 2>&1 | tee -a "$log"
